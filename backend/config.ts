@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * All configuration comes from the environment, validated once at start. A bad value stops the
+ * process with a message naming the variable. docs: README "Configuration".
+ */
+
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? def : ['true', '1', 'yes'].includes(v)));
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.url().optional());
+const csv = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+export const ConfigSchema = z.object({
+  PORT: int(8787, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  /** Unset: embedded PGlite. Set: postgres.js against this URL. */
+  DATABASE_URL: optionalUrl,
+  /** PGlite data folder; `memory://` keeps everything in memory (tests). */
+  PGLITE_DATA_DIR: z.string().min(1).default('./.data/pglite'),
+  DATABASE_POOL_SIZE: int(10, 1, 100),
+
+  /** Google ID-token verification (Apps Script -> backend). */
+  GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
+  GOOGLE_OAUTH_AUDIENCES: csv,
+  GOOGLE_ISSUERS: csv.transform((v) => (v.length ? v : ['https://accounts.google.com', 'accounts.google.com'])),
+  /** Bearer token for /api/admin; unset disables the operator API. */
+  ADMIN_TOKEN: z.string().min(16).optional(),
+
+  /** Unset: the built-in deterministic assessment engine. */
+  ASSESSMENT_API_URL: optionalUrl,
+  ASSESSMENT_API_TOKEN: z.string().optional(),
+  /** Unset: local PresGen simulators are started in-process (said once in the log). */
+  PRESGEN_CORE_URL: optionalUrl,
+  PRESGEN_AVATAR_URL: optionalUrl,
+  PRESGEN_API_TOKEN: z.string().optional(),
+  /** Latency of the built-in simulators, in ms per job. */
+  SIMULATOR_JOB_MS: int(2000, 0, 3_600_000),
+
+  WORKER_ID: z.string().min(1).optional(),
+  /** How many workflows one process runs at once. */
+  ENGINE_CONCURRENCY: int(32, 1, 1000),
+  /** Lease on a claimed workflow or fan-out item; a crashed process's work is taken over after it. */
+  LEASE_MS: int(15_000, 500, 600_000),
+  STEP_MAX_ATTEMPTS: int(6, 1, 100),
+  RETRY_BASE_MS: int(1_000, 1, 600_000),
+  RETRY_MAX_MS: int(300_000, 1, 86_400_000),
+  /** Global caps, enforced in Postgres so they hold across replicas. */
+  PRESGEN_CORE_CONCURRENCY: int(10, 1, 1000),
+  PRESGEN_AVATAR_CONCURRENCY: int(10, 1, 1000),
+  PRESGEN_POLL_MS: int(5_000, 1, 600_000),
+  /** A PresGen job running longer than this is cancelled and resubmitted (same idempotency key). */
+  PRESGEN_JOB_TIMEOUT_MS: int(1_800_000, 100, 86_400_000),
+  /** Apps Script command lease: an unacknowledged command is offered again after it. */
+  COMMAND_LEASE_MS: int(120_000, 1_000, 3_600_000),
+  /** How long the learner has to complete the form before the workflow EXPIRES. */
+  COMPLETION_TIMEOUT_HOURS: z.coerce.number().positive().max(24 * 90).default(72),
+
+  FEATURE_AVATAR_VIDEOS: bool(true),
+  FEATURE_PUBLIC_SHARING: bool(true),
+
+  SMTP_URL: optionalUrl,
+  SMTP_FROM: z.string().default('PresGen-Assess <no-reply@presgen.local>'),
+  SLACK_WEBHOOK_URL: optionalUrl,
+  OPERATOR_EMAILS: csv,
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

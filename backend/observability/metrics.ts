@@ -1,0 +1,150 @@
+import client from 'prom-client';
+import { STEP_STATUSES, WorkflowStatus } from '../../shared/workflow-status';
+
+/**
+ * Every metric the service exports, in one registry. Base units (seconds), `_total` on counters,
+ * bounded labels (no ids, no emails). Counters for known label sets start at 0 so rate() and
+ * alert expressions see a series before the first event.
+ */
+
+export const registry = new client.Registry();
+client.collectDefaultMetrics({ register: registry, prefix: 'presgen_process_' });
+
+export const SERVICES = ['presgen_core', 'presgen_avatar', 'assessment_api', 'slack', 'smtp'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export const stepDuration = new client.Histogram({
+  name: 'presgen_step_duration_seconds',
+  help: 'Duration of one step attempt, by step and outcome.',
+  labelNames: ['step', 'outcome'] as const,
+  buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 1800],
+  registers: [registry],
+});
+
+/** Active phase: the learner's submission to "deliverables ready". The SLA is 30 min. */
+export const activePhaseDuration = new client.Histogram({
+  name: 'presgen_workflow_active_phase_duration_seconds',
+  help: 'Time from the learner submission to deliverables ready (SLA 1800 s).',
+  buckets: [60, 300, 600, 900, 1200, 1500, 1800, 2400, 3600, 5400, 7200],
+  registers: [registry],
+});
+
+export const stepRetries = new client.Counter({
+  name: 'presgen_step_retries_total',
+  help: 'Step attempts that ended in a scheduled retry, by step and reason.',
+  labelNames: ['step', 'reason'] as const,
+  registers: [registry],
+});
+
+export const workflowTransitions = new client.Counter({
+  name: 'presgen_workflow_transitions_total',
+  help: 'Applied workflow state transitions, by target status.',
+  labelNames: ['to'] as const,
+  registers: [registry],
+});
+
+export const illegalTransitions = new client.Counter({
+  name: 'presgen_workflow_illegal_transitions_total',
+  help: 'Rejected (illegal) transition attempts.',
+  registers: [registry],
+});
+
+export const externalRequests = new client.Counter({
+  name: 'presgen_external_requests_total',
+  help: 'Outbound HTTP requests, by service, operation and outcome (success, client_error, server_error, rate_limited, timeout, network_error, circuit_open).',
+  labelNames: ['service', 'operation', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const externalRequestDuration = new client.Histogram({
+  name: 'presgen_external_request_duration_seconds',
+  help: 'Outbound HTTP request duration.',
+  labelNames: ['service', 'operation', 'outcome'] as const,
+  buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+
+export const circuitState = new client.Gauge({
+  name: 'presgen_circuit_state',
+  help: 'Circuit breaker state per service: 0 closed, 1 half-open, 2 open.',
+  labelNames: ['service'] as const,
+  registers: [registry],
+});
+
+export const workflowsByStatus = new client.Gauge({
+  name: 'presgen_workflows',
+  help: 'Workflows by current status (read from the database at scrape time).',
+  labelNames: ['status'] as const,
+  registers: [registry],
+});
+
+export const commandsPending = new client.Gauge({
+  name: 'presgen_workspace_commands_pending',
+  help: 'Workspace commands waiting for Apps Script (pending or leased).',
+  registers: [registry],
+});
+
+export const oldestCommandAge = new client.Gauge({
+  name: 'presgen_workspace_command_oldest_age_seconds',
+  help: 'Age of the oldest workspace command not yet completed.',
+  registers: [registry],
+});
+
+export const notificationBacklog = new client.Gauge({
+  name: 'presgen_notification_outbox_backlog',
+  help: 'Notifications in the outbox not yet delivered.',
+  registers: [registry],
+});
+
+export const notificationsSent = new client.Counter({
+  name: 'presgen_notifications_total',
+  help: 'Notification delivery attempts, by channel and outcome.',
+  labelNames: ['channel', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const appsScriptQuotaUsage = new client.Gauge({
+  name: 'presgen_apps_script_quota_usage_ratio',
+  help: 'Daily Apps Script quota used, as reported by the add-on (0..1 of the daily limit), by service.',
+  labelNames: ['service'] as const,
+  registers: [registry],
+});
+
+export const httpRequests = new client.Counter({
+  name: 'presgen_http_requests_total',
+  help: 'Inbound HTTP requests, by route pattern, method and status class.',
+  labelNames: ['route', 'method', 'status'] as const,
+  registers: [registry],
+});
+
+export const httpRequestDuration = new client.Histogram({
+  name: 'presgen_http_request_duration_seconds',
+  help: 'Inbound HTTP request duration by route pattern.',
+  labelNames: ['route', 'method'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+  registers: [registry],
+});
+
+/** Start known counters at 0 and gauges at a defined value. */
+function initialiseKnownSeries(): void {
+  for (const status of WorkflowStatus.options) {
+    workflowTransitions.inc({ to: status }, 0);
+    workflowsByStatus.set({ status }, 0);
+  }
+  for (const step of STEP_STATUSES) {
+    for (const reason of ['http_5xx', 'http_429', 'timeout', 'network', 'circuit_open', 'unexpected']) {
+      stepRetries.inc({ step, reason }, 0);
+    }
+  }
+  for (const service of SERVICES) {
+    circuitState.set({ service }, 0);
+  }
+  for (const channel of ['email', 'slack']) {
+    for (const outcome of ['sent', 'failed']) notificationsSent.inc({ channel, outcome }, 0);
+  }
+  illegalTransitions.inc(0);
+  commandsPending.set(0);
+  oldestCommandAge.set(0);
+  notificationBacklog.set(0);
+}
+initialiseKnownSeries();

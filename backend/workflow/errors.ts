@@ -1,0 +1,54 @@
+/**
+ * Error classification shared by the engine and every integration.
+ * Transient: worth retrying (network, 5xx, 429, timeouts); the engine retries durably with backoff.
+ * Permanent: retrying cannot help (validation, other 4xx, contract violations); the engine
+ * compensates and fails the workflow.
+ */
+
+export type ErrorCategory = 'transient' | 'permanent';
+
+export class TransientError extends Error {
+  readonly category = 'transient' as const;
+  /** From a Retry-After header or a quota message: the earliest sensible retry. */
+  readonly retryAfterMs?: number;
+  /** Short machine-readable reason for metrics: 'http_5xx', 'http_429', 'timeout', 'network', 'circuit_open', ... */
+  readonly reason: string;
+  constructor(message: string, opts: { reason: string; retryAfterMs?: number; cause?: unknown }) {
+    super(message, { cause: opts.cause });
+    this.name = 'TransientError';
+    this.reason = opts.reason;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+export class PermanentError extends Error {
+  readonly category = 'permanent' as const;
+  readonly reason: string;
+  readonly details?: unknown;
+  constructor(message: string, opts: { reason: string; details?: unknown; cause?: unknown }) {
+    super(message, { cause: opts.cause });
+    this.name = 'PermanentError';
+    this.reason = opts.reason;
+    this.details = opts.details;
+  }
+}
+
+/** Anything not explicitly classified is treated as transient: a bug retried a few times ends in NEEDS_ATTENTION, not silence. */
+export function classifyError(err: unknown): TransientError | PermanentError {
+  if (err instanceof TransientError || err instanceof PermanentError) return err;
+  if (err && typeof err === 'object' && 'name' in err && (err as Error).name === 'ZodError') {
+    return new PermanentError(`contract violation: ${(err as Error).message}`, { reason: 'contract_violation', cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new TransientError(message, { reason: 'unexpected', cause: err });
+}
+
+/** Parse an HTTP Retry-After header (seconds or HTTP date) into milliseconds from now. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const at = Date.parse(value);
+  if (Number.isFinite(at)) return Math.max(0, at - now);
+  return undefined;
+}

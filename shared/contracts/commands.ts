@@ -1,0 +1,136 @@
+import { z } from 'zod';
+
+/**
+ * Workspace commands: work the backend asks Apps Script to do. The backend never calls into
+ * Apps Script; the add-on claims pending commands, executes them and posts each result back.
+ * Every command is idempotent on the Apps Script side (executed ids and results are stored).
+ */
+
+const Email = z.email();
+const DriveId = z.string().min(1).max(200);
+export const CellValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type CellValue = z.infer<typeof CellValue>;
+
+export const QuizItem = z.object({
+  questionId: z.string().min(1),
+  title: z.string().min(1),
+  choices: z.array(z.string().min(1)).min(2),
+  /** Index into choices. Only the form's answer key sees it; never shown to the learner. */
+  correctIndex: z.number().int().min(0),
+  points: z.number().int().min(1),
+});
+export type QuizItem = z.infer<typeof QuizItem>;
+
+export const SharingRole = z.enum(['reader', 'commenter', 'writer']);
+
+export const CreateAssessmentAssetsPayload = z.object({
+  workflowId: z.string().min(1),
+  folderName: z.string().min(1),
+  formTitle: z.string().min(1),
+  formDescription: z.string(),
+  resultsSpreadsheetName: z.string().min(1),
+  /** The spreadsheet the add-on runs in: form responses land there (one response tab per form). */
+  destinationSpreadsheetId: DriveId,
+  items: z.array(QuizItem).min(1),
+  learnerEmail: Email,
+  /** Share the folder with the learner (reader) when true; off by feature flag FEATURE_PUBLIC_SHARING. */
+  shareWithLearner: z.boolean(),
+});
+export const CreateAssessmentAssetsResult = z.object({
+  folderId: DriveId,
+  folderUrl: z.url(),
+  formId: DriveId,
+  formUrl: z.url(),
+  /** The respondent link the learner opens. */
+  formResponderUrl: z.url(),
+  formPublished: z.literal(true),
+  resultsSpreadsheetId: DriveId,
+  resultsSpreadsheetUrl: z.url(),
+  /** Form item id -> question id, so a submission can be mapped back to the answer key. */
+  itemQuestionIds: z.record(z.string(), z.string()),
+});
+
+export const WriteTabPayload = z.object({
+  spreadsheetId: DriveId,
+  tabName: z.string().min(1).max(100),
+  /** Written with one batched setValues; rows are padded to the widest row. */
+  rows: z.array(z.array(CellValue)).min(1).max(5000),
+});
+export const WriteTabResult = z.object({
+  spreadsheetId: DriveId,
+  tabName: z.string(),
+  rowCount: z.number().int().min(0),
+  columnCount: z.number().int().min(0),
+  url: z.url().optional(),
+});
+
+export const SetSharingPayload = z.object({
+  fileIds: z.array(DriveId).min(1),
+  emails: z.array(Email).min(1),
+  role: SharingRole,
+});
+export const SetSharingResult = z.object({ sharedFileIds: z.array(DriveId) });
+
+export const TrashFilesPayload = z.object({ fileIds: z.array(DriveId).min(1) });
+export const TrashFilesResult = z.object({ trashedFileIds: z.array(DriveId) });
+
+export const FormSubmission = z.object({
+  formId: DriveId,
+  /** The Form response id: the dedupe key for duplicate deliveries. */
+  responseId: z.string().min(1).max(300),
+  respondentEmail: Email,
+  submittedAt: z.iso.datetime({ offset: true }),
+  answers: z.array(z.object({ questionId: z.string().min(1), answer: z.string().max(10_000) })).max(500),
+});
+export type FormSubmission = z.infer<typeof FormSubmission>;
+
+export const ReadResponsesPayload = z.object({ spreadsheetUrl: z.url(), formId: DriveId });
+export const ReadResponsesResult = z.object({ submissions: z.array(FormSubmission) });
+
+/** Every command type with its payload and result schema: the one table both sides read. */
+export const COMMAND_CONTRACTS = {
+  create_assessment_assets: { payload: CreateAssessmentAssetsPayload, result: CreateAssessmentAssetsResult },
+  write_tab: { payload: WriteTabPayload, result: WriteTabResult },
+  set_sharing: { payload: SetSharingPayload, result: SetSharingResult },
+  trash_files: { payload: TrashFilesPayload, result: TrashFilesResult },
+  read_responses: { payload: ReadResponsesPayload, result: ReadResponsesResult },
+} as const;
+
+export type CommandType = keyof typeof COMMAND_CONTRACTS;
+export const CommandType = z.enum(Object.keys(COMMAND_CONTRACTS) as [CommandType, ...CommandType[]]);
+export type CommandPayload<T extends CommandType> = z.infer<(typeof COMMAND_CONTRACTS)[T]['payload']>;
+export type CommandResult<T extends CommandType> = z.infer<(typeof COMMAND_CONTRACTS)[T]['result']>;
+
+/** A command as the add-on receives it from a claim. */
+export const ClaimedCommand = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('create_assessment_assets'), payload: CreateAssessmentAssetsPayload }),
+  z.object({ type: z.literal('write_tab'), payload: WriteTabPayload }),
+  z.object({ type: z.literal('set_sharing'), payload: SetSharingPayload }),
+  z.object({ type: z.literal('trash_files'), payload: TrashFilesPayload }),
+  z.object({ type: z.literal('read_responses'), payload: ReadResponsesPayload }),
+]).and(
+  z.object({
+    id: z.string().min(1),
+    workflowId: z.string().min(1),
+    leaseToken: z.string().min(1),
+    leaseExpiresAt: z.iso.datetime({ offset: true }),
+    attempt: z.number().int().min(1),
+  }),
+);
+export type ClaimedCommand = z.infer<typeof ClaimedCommand>;
+
+/** What the add-on posts back: exactly one of result or error. */
+export const CommandCompletion = z.union([
+  z.object({ leaseToken: z.string().min(1), result: z.unknown() }).strict(),
+  z
+    .object({
+      leaseToken: z.string().min(1),
+      error: z.object({
+        message: z.string().min(1).max(2000),
+        /** Transient on the Workspace side (quota, timeout): the backend re-offers the command. */
+        retryable: z.boolean(),
+      }).strict(),
+    })
+    .strict(),
+]);
+export type CommandCompletion = z.infer<typeof CommandCompletion>;
