@@ -134,3 +134,12 @@ export const CommandCompletion = z.union([
     .strict(),
 ]);
 export type CommandCompletion = z.infer<typeof CommandCompletion>;
+
+export type CreateAssessmentAssetsPayload = z.infer<typeof CreateAssessmentAssetsPayload>;
+export type CreateAssessmentAssetsResult = z.infer<typeof CreateAssessmentAssetsResult>;
+export type WriteTabPayload = z.infer<typeof WriteTabPayload>;
+export type WriteTabResult = z.infer<typeof WriteTabResult>;
+export type SetSharingPayload = z.infer<typeof SetSharingPayload>;
+export type TrashFilesPayload = z.infer<typeof TrashFilesPayload>;
+export type ReadResponsesPayload = z.infer<typeof ReadResponsesPayload>;
+export type ReadResponsesResult = z.infer<typeof ReadResponsesResult>;

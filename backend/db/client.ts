@@ -1,0 +1,141 @@
+import { EventEmitter } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { sql, type SQL } from 'drizzle-orm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import postgres from 'postgres';
+import * as schema from './schema';
+import { log } from '../observability/logger';
+
+/**
+ * One data layer over two drivers: embedded PGlite (default, no server needed) and postgres.js
+ * (when DATABASE_URL is set). Same schema, same migrations, same SQL. Everything above this file
+ * sees a `Database` and never knows which driver it got.
+ */
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type Executor = Db | Tx;
+
+export interface Database {
+  readonly db: Db;
+  readonly driver: 'pglite' | 'postgres';
+  /** Wake other engine loops (all replicas on Postgres, this process on PGlite). */
+  notify(channel: string, payload?: string): Promise<void>;
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Cheap round trip for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  databaseUrl?: string;
+  pgliteDataDir?: string;
+  poolSize?: number;
+}
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
+/** Serialises migrations across replicas starting at the same time. */
+const MIGRATION_LOCK_ID = 7_424_242;
+
+/** Rows of a raw statement, whatever the driver. */
+export async function rows<T = Record<string, unknown>>(executor: Executor, query: SQL): Promise<T[]> {
+  const result = (await executor.execute(query)) as unknown;
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : openPglite(opts.pgliteDataDir ?? 'memory://');
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir);
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR });
+  // PGlite lives in this process only, so an in-process emitter is the whole notification story.
+  const bus = new EventEmitter();
+  bus.setMaxListeners(0);
+  return {
+    db,
+    driver: 'pglite',
+    async notify(channel, payload = '') {
+      bus.emit(channel, payload);
+    },
+    async listen(channel, onMessage) {
+      bus.on(channel, onMessage);
+      return async () => {
+        bus.off(channel, onMessage);
+      };
+    },
+    async ping() {
+      await client.query('select 1');
+    },
+    async close() {
+      bus.removeAllListeners();
+      await client.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  await migrateWithLock(url);
+  const client = postgres(url, {
+    max: poolSize,
+    onnotice: () => {},
+    // A restarted Postgres must not take the process down: postgres.js reconnects per query.
+    connection: { application_name: 'presgen-assess' },
+  });
+  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  return {
+    db,
+    driver: 'postgres',
+    async notify(channel, payload = '') {
+      await client.notify(channel, payload);
+    },
+    async listen(channel, onMessage) {
+      const sub = await client.listen(channel, onMessage);
+      return async () => {
+        await sub.unlisten();
+      };
+    },
+    async ping() {
+      await client`select 1`;
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+async function migrateWithLock(url: string): Promise<void> {
+  const migrator = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await migrator`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+    await migratePostgres(drizzlePostgres(migrator), { migrationsFolder: MIGRATIONS_DIR });
+    await migrator`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+  } finally {
+    await migrator.end({ timeout: 5 });
+  }
+  log().debug({ migrationsDir: MIGRATIONS_DIR }, 'migrations applied');
+}
+
+/** Whether every migration shipped with this build is applied (for /readyz). */
+export async function migrationsApplied(database: Database): Promise<boolean> {
+  const { readMigrationFiles } = await import('drizzle-orm/migrator');
+  const expected = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR }).length;
+  try {
+    const [row] = await rows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+    );
+    return (row?.n ?? 0) >= expected;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,39 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+import type { ErrorBody } from '../../shared/contracts/api';
+
+/** Errors as `{ error: { code, message, details } }`, the only error shape the API returns. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export function errorJson(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+  const body: ErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }), correlationId: c.get('correlationId') } };
+  return c.json(body, status);
+}
+
+/** Names every offending field: `body.learnerEmail: Invalid email address`. */
+export function validationError(c: Context, target: string, error: ZodError) {
+  const details = error.issues.map((issue) => {
+    const keys = 'keys' in issue && Array.isArray(issue.keys) ? (issue.keys as string[]) : [];
+    const path = [target, ...issue.path.map(String)].join('.');
+    return { field: keys.length ? keys.map((k) => `${path}.${k}`).join(', ') : path, message: issue.message };
+  });
+  const message = details.map((d) => `${d.field}: ${d.message}`).join('; ');
+  return errorJson(c, 400, 'validation_failed', message, details);
+}
+
+export function httpExceptionToError(c: Context, err: HTTPException) {
+  const status = err.status as ContentfulStatusCode;
+  const code = status === 400 ? 'bad_request' : status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : 'http_error';
+  return errorJson(c, status, code, err.message || 'request failed');
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { WorkflowDetail, WorkflowPage, WorkflowView } from '../../../shared/contracts/api';
+import { StepStatus, WorkflowStatus } from '../../../shared/workflow-status';
+import type { Database } from '../../db/client';
+import { InvalidCursorError, listAuditEvents, listStepRuns, listWorkflows } from '../../db/repositories/workflow-repository';
+import type { WorkflowService } from '../../workflow/workflow-service';
+import { ApiError } from '../api-error';
+import { IdParam, jsonBody, jsonResponse, newRouter, route, STANDARD_ERRORS } from '../openapi';
+import { toWorkflowDetail, toWorkflowView } from '../views';
+
+/**
+ * Operator overrides, behind the admin token. Every action needs a reason and is audited with
+ * the operator's name (X-Operator header) and that reason.
+ */
+
+const Reason = z.string().min(3).max(500);
+const AdminListQuery = z
+  .object({
+    status: WorkflowStatus.optional(),
+    owner: z.email().optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+const AuditEventView = z.object({
+  id: z.number(),
+  type: z.string(),
+  fromStatus: z.string().nullable(),
+  toStatus: z.string().nullable(),
+  actor: z.string(),
+  details: z.unknown(),
+  at: z.string(),
+});
+
+export function adminRoutes(deps: { database: Database; service: WorkflowService }) {
+  const app = newRouter();
+  const security = [{ adminToken: [] }];
+
+  app.openapi(
+    route({
+      method: 'get',
+      path: '/admin/workflows',
+      security,
+      summary: 'List and filter all workflows',
+      request: { query: AdminListQuery },
+      responses: { 200: jsonResponse(WorkflowPage, 'A page'), ...STANDARD_ERRORS },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      try {
+        const page = await listWorkflows(deps.database.db, { ownerEmail: q.owner, status: q.status, limit: q.limit, cursor: q.cursor });
+        return c.json({ items: page.items.map(toWorkflowView), nextCursor: page.nextCursor }, 200);
+      } catch (err) {
+        if (err instanceof InvalidCursorError) throw new ApiError(400, 'validation_failed', 'query.cursor: not a valid cursor');
+        throw err;
+      }
+    },
+  );
+
+  app.openapi(
+    route({
+      method: 'get',
+      path: '/admin/workflows/{id}',
+      security,
+      summary: 'One workflow with timeline, outputs and audit trail',
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(WorkflowDetail.extend({ audit: z.array(AuditEventView) }), 'The workflow'), ...STANDARD_ERRORS },
+    }),
+    async (c) => {
+      const wf = await deps.service.load(c.req.valid('param').id);
+      const [runs, audit] = await Promise.all([listStepRuns(deps.database.db, wf.id), listAuditEvents(deps.database.db, wf.id)]);
+      return c.json(
+        { ...toWorkflowDetail(wf, runs), audit: audit.map((a) => ({ ...a, details: a.details, at: a.at.toISOString() })) },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    route({
+      method: 'post',
+      path: '/admin/workflows/{id}/retry',
+      security,
+      summary: 'Retry from a step (default: the failed step)',
+      request: { params: IdParam, body: jsonBody(z.object({ fromStep: StepStatus.optional(), reason: Reason }).strict()) },
+      responses: { 200: jsonResponse(WorkflowView, 'Retrying'), ...STANDARD_ERRORS },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const wf = await deps.service.retry(c.req.valid('param').id, { name: c.get('admin') }, body.fromStep, body.reason);
+      return c.json(toWorkflowView(wf), 200);
+    },
+  );
+
+  app.openapi(
+    route({
+      method: 'post',
+      path: '/admin/workflows/{id}/skip',
+      security,
+      summary: 'Skip a non-critical failed step (e.g. GENERATING_AVATAR_VIDEOS)',
+      request: { params: IdParam, body: jsonBody(z.object({ step: StepStatus, reason: Reason }).strict()) },
+      responses: { 200: jsonResponse(WorkflowView, 'Skipped'), ...STANDARD_ERRORS },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const wf = await deps.service.skip(c.req.valid('param').id, c.get('admin'), body.step, body.reason);
+      return c.json(toWorkflowView(wf), 200);
+    },
+  );
+
+  app.openapi(
+    route({
+      method: 'post',
+      path: '/admin/workflows/{id}/cancel',
+      security,
+      summary: 'Cancel (with compensation)',
+      request: { params: IdParam, body: jsonBody(z.object({ reason: Reason }).strict()) },
+      responses: { 200: jsonResponse(WorkflowView, 'Cancelled'), ...STANDARD_ERRORS },
+    }),
+    async (c) => {
+      const wf = await deps.service.cancel(c.req.valid('param').id, { name: c.get('admin') }, c.req.valid('json').reason);
+      return c.json(toWorkflowView(wf), 200);
+    },
+  );
+
+  app.openapi(
+    route({
+      method: 'post',
+      path: '/admin/workflows/{id}/complete',
+      security,
+      summary: 'Mark a NEEDS_ATTENTION workflow completed by hand',
+      request: { params: IdParam, body: jsonBody(z.object({ reason: Reason }).strict()) },
+      responses: { 200: jsonResponse(WorkflowView, 'Completed'), ...STANDARD_ERRORS },
+    }),
+    async (c) => {
+      const wf = await deps.service.completeManually(c.req.valid('param').id, c.get('admin'), c.req.valid('json').reason);
+      return c.json(toWorkflowView(wf), 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,160 @@
+import pRetry from 'p-retry';
+import type { z } from 'zod';
+import { log } from '../observability/logger';
+import { externalRequestDuration, externalRequests, type ServiceName } from '../observability/metrics';
+import { PermanentError, TransientError } from '../workflow/errors';
+import { BreakerFailure, CircuitBreakers, CircuitOpen, type BreakerStateName } from './circuit-breakers';
+import { performExchange, type ExchangeResult, type OutboundRequest } from './http-exchange';
+import { sanitizeUrl } from './sanitize-url';
+
+export type { OutboundRequest, OutboundOutcome, HttpMethod } from './http-exchange';
+export { sanitizeUrl } from './sanitize-url';
+
+/**
+ * THE outbound HTTP client: every integration call goes through `request()`.
+ *
+ * Layers, outermost first:
+ *  1. p-retry: a few in-request retries of transient failures, exponential backoff with jitter.
+ *     A Retry-After up to `maxRetryDelayMs` is honoured in-request (as a floor under the backoff);
+ *     a longer one is NOT slept here: the TransientError (with `retryAfterMs`) goes to the caller,
+ *     and the durable engine schedules the retry, so no request holds a worker for minutes.
+ *  2. a per-service circuit breaker (cockatiel): after N consecutive transient failures calls fail
+ *     fast with TransientError reason 'circuit_open' until a half-open test call succeeds.
+ *     A circuit_open error is never retried in-request.
+ *  3. one exchange: fetch with a timeout, classified into success / TransientError / PermanentError.
+ *
+ * Every attempt is counted in `presgen_external_requests_total` and logged without query string,
+ * headers or bodies (debug on success, warn on failure).
+ */
+
+export interface OutboundHttpClientOptions {
+  /** Per-attempt timeout; default 10 s. */
+  timeoutMs?: number;
+  /** In-request retries for transient errors; default 2. */
+  retries?: number;
+  /** Backoff bounds for in-request retries; default 200 ms .. 5 s. */
+  minRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Default 5 consecutive failures, half-open after 30 s. */
+  breaker?: { consecutiveFailures: number; halfOpenAfterMs: number };
+  /** Default headers per service (e.g. auth); request headers win. */
+  headers?: (service: ServiceName) => Record<string, string>;
+}
+
+const DEFAULTS = {
+  timeoutMs: 10_000,
+  retries: 2,
+  minRetryDelayMs: 200,
+  maxRetryDelayMs: 5_000,
+  breaker: { consecutiveFailures: 5, halfOpenAfterMs: 30_000 },
+};
+
+export class OutboundHttpClient {
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly minRetryDelayMs: number;
+  private readonly maxRetryDelayMs: number;
+  private readonly defaultHeaders: (service: ServiceName) => Record<string, string>;
+  private readonly breakers: CircuitBreakers;
+
+  constructor(opts: OutboundHttpClientOptions = {}) {
+    this.timeoutMs = opts.timeoutMs ?? DEFAULTS.timeoutMs;
+    this.retries = opts.retries ?? DEFAULTS.retries;
+    this.minRetryDelayMs = opts.minRetryDelayMs ?? DEFAULTS.minRetryDelayMs;
+    this.maxRetryDelayMs = Math.max(this.minRetryDelayMs, opts.maxRetryDelayMs ?? DEFAULTS.maxRetryDelayMs);
+    this.defaultHeaders = opts.headers ?? (() => ({}));
+    this.breakers = new CircuitBreakers(opts.breaker ?? DEFAULTS.breaker);
+  }
+
+  async request<T>(req: OutboundRequest, schema: z.ZodType<T>): Promise<T> {
+    return pRetry((attemptNumber) => this.attempt(req, schema, attemptNumber), {
+      retries: this.retries,
+      factor: 2,
+      minTimeout: this.minRetryDelayMs,
+      maxTimeout: this.maxRetryDelayMs,
+      randomize: true,
+      // Awaited by p-retry before its own backoff delay: Retry-After becomes a floor.
+      onFailedAttempt: async ({ error, retriesLeft }) => {
+        if (retriesLeft > 0 && this.retriableInRequest(error) && error instanceof TransientError && error.retryAfterMs) {
+          await sleep(error.retryAfterMs);
+        }
+      },
+      shouldRetry: ({ error }) => this.retriableInRequest(error),
+    });
+  }
+
+  /** Breaker state per service used so far; for /readyz detail. */
+  breakerStates(): Record<string, BreakerStateName> {
+    return this.breakers.states();
+  }
+
+  private retriableInRequest(error: unknown): boolean {
+    if (!(error instanceof TransientError)) return false;
+    if (error.reason === 'circuit_open') return false;
+    return error.retryAfterMs === undefined || error.retryAfterMs <= this.maxRetryDelayMs;
+  }
+
+  private async attempt<T>(req: OutboundRequest, schema: z.ZodType<T>, attemptNumber: number): Promise<T> {
+    const started = performance.now();
+    const result = await this.exchangeThroughBreaker(req, schema);
+    const durationMs = performance.now() - started;
+    this.record(req, result, durationMs, attemptNumber);
+    if (result.outcome === 'success') return result.value;
+    throw result.error;
+  }
+
+  private async exchangeThroughBreaker<T>(req: OutboundRequest, schema: z.ZodType<T>): Promise<ExchangeResult<T>> {
+    try {
+      return await this.breakers.execute(req.service, async () => {
+        const result = await performExchange(req, schema, {
+          timeoutMs: req.timeoutMs ?? this.timeoutMs,
+          defaultHeaders: this.defaultHeaders(req.service),
+        });
+        if (result.outcome !== 'success' && result.error instanceof TransientError) throw new BreakerFailure(result);
+        return result;
+      });
+    } catch (err) {
+      if (err instanceof BreakerFailure) return err.payload as ExchangeResult<T>;
+      if (err instanceof CircuitOpen) {
+        return {
+          outcome: 'circuit_open',
+          error: new TransientError(`${req.service} ${req.operation}: circuit open`, {
+            reason: 'circuit_open',
+            retryAfterMs: err.retryAfterMs,
+          }),
+        };
+      }
+      throw err;
+    }
+  }
+
+  private record<T>(req: OutboundRequest, result: ExchangeResult<T>, durationMs: number, attempt: number): void {
+    const labels = { service: req.service, operation: req.operation, outcome: result.outcome };
+    externalRequests.inc(labels);
+    // A fail-fast is not a request: keep it out of the latency histogram.
+    if (result.outcome !== 'circuit_open') externalRequestDuration.observe(labels, durationMs / 1000);
+
+    // `integration`, not `service`: the root logger's base already uses `service` for this app.
+    const fields = {
+      integration: req.service,
+      operation: req.operation,
+      method: req.method,
+      url: sanitizeUrl(req.url),
+      status: result.status,
+      outcome: result.outcome,
+      duration_ms: Math.round(durationMs * 10) / 10,
+      attempt,
+    };
+    if (result.outcome === 'success') {
+      log().debug(fields, 'outbound request');
+    } else {
+      const e = result.error;
+      const category = e instanceof PermanentError ? 'permanent' : 'transient';
+      log().warn({ ...fields, reason: e.reason, category }, 'outbound request failed');
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

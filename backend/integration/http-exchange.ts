@@ -1,0 +1,176 @@
+import type { z } from 'zod';
+import { PermanentError, TransientError, parseRetryAfter } from '../workflow/errors';
+import type { ServiceName } from '../observability/metrics';
+
+/**
+ * One HTTP exchange (no retries, no breaker): send, read, classify. The result carries the
+ * metric outcome and the status so the caller can record them; errors are already classified.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export type OutboundOutcome =
+  | 'success'
+  | 'client_error'
+  | 'server_error'
+  | 'rate_limited'
+  | 'timeout'
+  | 'network_error'
+  | 'circuit_open';
+
+export interface OutboundRequest {
+  service: ServiceName;
+  /** Bounded metric label, e.g. 'submit', 'poll', 'cancel'. */
+  operation: string;
+  method: HttpMethod;
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Sent as the Idempotency-Key header. */
+  idempotencyKey?: string;
+  timeoutMs?: number;
+}
+
+export type ExchangeResult<T> =
+  | { outcome: 'success'; status: number; value: T }
+  | { outcome: Exclude<OutboundOutcome, 'success'>; status?: number; error: TransientError | PermanentError };
+
+const MAX_ERROR_TEXT = 300;
+
+export async function performExchange<T>(
+  req: OutboundRequest,
+  schema: z.ZodType<T>,
+  opts: { timeoutMs: number; defaultHeaders: Record<string, string> },
+): Promise<ExchangeResult<T>> {
+  const label = `${req.service} ${req.operation}`;
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.defaultHeaders, ...req.headers };
+  if (req.body !== undefined) headers['content-type'] = 'application/json';
+  if (req.idempotencyKey) headers['idempotency-key'] = req.idempotencyKey;
+
+  // One signal covers connect, headers and body: a server that stalls mid-body times out too.
+  const signal = AbortSignal.timeout(opts.timeoutMs);
+  let status: number | undefined;
+  try {
+    const res = await fetch(req.url, {
+      method: req.method,
+      headers,
+      body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      signal,
+    });
+    status = res.status;
+    const text = await res.text();
+    return classifyResponse(res, text, schema, label);
+  } catch (err) {
+    if (signal.aborted || isTimeout(err)) {
+      return {
+        outcome: 'timeout',
+        status,
+        error: new TransientError(`${label}: timed out after ${opts.timeoutMs} ms`, { reason: 'timeout', cause: err }),
+      };
+    }
+    return {
+      outcome: 'network_error',
+      status,
+      error: new TransientError(`${label}: network error (${errorCode(err)})`, { reason: 'network', cause: err }),
+    };
+  }
+}
+
+function classifyResponse<T>(res: Response, text: string, schema: z.ZodType<T>, label: string): ExchangeResult<T> {
+  const status = res.status;
+  if (status >= 200 && status < 300) {
+    let json: unknown;
+    try {
+      json = text.length ? JSON.parse(text) : undefined;
+    } catch {
+      return contractViolation(status, `${label}: response is not JSON`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+      return contractViolation(status, `${label}: response violates the contract: ${truncate(fields)}`);
+    }
+    return { outcome: 'success', status, value: parsed.data };
+  }
+
+  const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+  const detail = describeErrorBody(text);
+  if (status === 429) {
+    return {
+      outcome: 'rate_limited',
+      status,
+      error: new TransientError(`${label}: HTTP 429 rate limited${detail}`, { reason: 'http_429', retryAfterMs }),
+    };
+  }
+  if (status >= 500) {
+    return {
+      outcome: 'server_error',
+      status,
+      error: new TransientError(`${label}: HTTP ${status}${detail}`, { reason: 'http_5xx', retryAfterMs }),
+    };
+  }
+  // 408: the server gave up waiting for our request; sending it again is the right move.
+  if (status === 408) {
+    return {
+      outcome: 'timeout',
+      status,
+      error: new TransientError(`${label}: HTTP 408${detail}`, { reason: 'timeout', retryAfterMs }),
+    };
+  }
+  return {
+    outcome: 'client_error',
+    status,
+    error: new PermanentError(`${label}: HTTP ${status}${detail}`, {
+      reason: 'http_4xx',
+      details: { status, code: errorBodyCode(text) },
+    }),
+  };
+}
+
+/**
+ * A 2xx whose body breaks the contract is a server-side defect; it is counted as 'server_error'
+ * in metrics (the outcome set is fixed) and thrown as a PermanentError: retrying cannot fix it.
+ */
+function contractViolation(status: number, message: string): ExchangeResult<never> {
+  return { outcome: 'server_error', status, error: new PermanentError(message, { reason: 'contract_violation', details: { status } }) };
+}
+
+/** `{ error: { code, message } }` bodies are the documented error shape; anything else is ignored. */
+function describeErrorBody(text: string): string {
+  const body = parseErrorBody(text);
+  if (!body) return '';
+  return `: ${truncate([body.code, body.message].filter(Boolean).join(' '))}`;
+}
+
+function errorBodyCode(text: string): string | undefined {
+  return parseErrorBody(text)?.code;
+}
+
+function parseErrorBody(text: string): { code?: string; message?: string } | undefined {
+  try {
+    const json = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    const e = json?.error;
+    if (!e || typeof e !== 'object') return undefined;
+    return {
+      code: typeof e.code === 'string' ? e.code : undefined,
+      message: typeof e.message === 'string' ? e.message : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+}
+
+/** undici hides the system error code in `cause`; surface only the code, never the URL. */
+function errorCode(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown } })?.cause;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  return err instanceof Error ? err.name : 'unknown';
+}
+
+function truncate(s: string): string {
+  return s.length > MAX_ERROR_TEXT ? `${s.slice(0, MAX_ERROR_TEXT)}…` : s;
+}

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { createAssessmentEngine } from './assessment';
+import type { Config } from './config';
+import { openDatabase, type Database } from './db/client';
+import { countWorkflowsByStatus, getWorkflow, updateWorkflowStatus } from './db/repositories/workflow-repository';
+import { createApp } from './http/app';
+import { GoogleIdTokenVerifier } from './http/auth/google-id-token';
+import { OutboundHttpClient } from './integration/http-client';
+import { PresgenAvatarClient } from './integration/presgen-avatar-client';
+import { PresgenCoreClient } from './integration/presgen-core-client';
+import { log } from './observability/logger';
+import { commandsPending, oldestCommandAge, workflowsByStatus } from './observability/metrics';
+import { startLocalPresgen, type LocalPresgen } from './simulators/start-simulators';
+import { WorkflowEngine } from './workflow/engine';
+import type { EngineDeps, WorkflowNotification } from './workflow/engine-deps';
+import { FanoutWorker, type JobClient } from './workflow/fanout/fanout-worker';
+import { STEP_HANDLERS } from './workflow/steps';
+import { WorkflowService } from './workflow/workflow-service';
+import { WorkspaceCommandQueue } from './workspace/command-queue';
+import { isTerminal, type WorkflowStatus } from '../shared/workflow-status';
+
+/**
+ * Wires one backend process from its configuration: database, integrations (or the local
+ * simulators), the engine and fan-out loops, and the HTTP server. Tests, the demo, the
+ * benchmark and `npm start` all build the process this way.
+ */
+
+export interface RuntimeOptions {
+  /** Run the engine and fan-out loops in this process (default true). */
+  runWorkers?: boolean;
+  /** Serve HTTP (default true). */
+  listen?: boolean;
+  /** An already open database to use instead of opening one from config. */
+  database?: Database;
+  /** Where notifications go (the durable outbox); optional. */
+  notify?: (n: WorkflowNotification) => Promise<void>;
+}
+
+export interface Runtime {
+  config: Config;
+  database: Database;
+  deps: EngineDeps;
+  service: WorkflowService;
+  engine: WorkflowEngine;
+  fanout: FanoutWorker;
+  app: ReturnType<typeof createApp>;
+  http: OutboundHttpClient;
+  simulators?: LocalPresgen;
+  url?: string;
+  stop(): Promise<void>;
+}
+
+export async function startRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const database = opts.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDataDir: config.PGLITE_DATA_DIR, poolSize: config.DATABASE_POOL_SIZE }));
+  log().info({ driver: database.driver }, database.driver === 'pglite' ? `database: embedded PGlite at ${config.PGLITE_DATA_DIR}` : 'database: PostgreSQL (DATABASE_URL)');
+
+  const http = new OutboundHttpClient();
+  let simulators: LocalPresgen | undefined;
+  let coreUrl = config.PRESGEN_CORE_URL;
+  let avatarUrl = config.PRESGEN_AVATAR_URL;
+  if (!coreUrl || !avatarUrl) {
+    simulators = await startLocalPresgen({ jobMs: config.SIMULATOR_JOB_MS, jitter: 0.2 });
+    coreUrl ??= simulators.core.url;
+    avatarUrl ??= simulators.avatar.url;
+    log().warn({ core: coreUrl, avatar: avatarUrl, jobMs: config.SIMULATOR_JOB_MS }, 'PRESGEN_CORE_URL/PRESGEN_AVATAR_URL not set: using the local PresGen simulators');
+  }
+  const presgen: { core: JobClient; avatar: JobClient } = {
+    core: new PresgenCoreClient({ baseUrl: coreUrl, token: config.PRESGEN_API_TOKEN, http }) as unknown as JobClient,
+    avatar: new PresgenAvatarClient({ baseUrl: avatarUrl, token: config.PRESGEN_API_TOKEN, http }) as unknown as JobClient,
+  };
+  const assessment = createAssessmentEngine({ apiUrl: config.ASSESSMENT_API_URL, token: config.ASSESSMENT_API_TOKEN, http });
+  const commands = new WorkspaceCommandQueue(database, config.COMMAND_LEASE_MS);
+
+  const deps: EngineDeps = {
+    database,
+    assessment,
+    commands,
+    presgen,
+    settings: {
+      completionTimeoutMs: config.COMPLETION_TIMEOUT_HOURS * 3_600_000,
+      featureAvatarVideos: config.FEATURE_AVATAR_VIDEOS,
+      featurePublicSharing: config.FEATURE_PUBLIC_SHARING,
+    },
+    notify: opts.notify,
+    now: () => new Date(),
+  };
+  const service = new WorkflowService(deps, STEP_HANDLERS);
+  const workerId = config.WORKER_ID ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const engine = new WorkflowEngine({
+    deps,
+    steps: STEP_HANDLERS,
+    workerId,
+    concurrency: config.ENGINE_CONCURRENCY,
+    leaseMs: config.LEASE_MS,
+    maxAttempts: config.STEP_MAX_ATTEMPTS,
+    retryBaseMs: config.RETRY_BASE_MS,
+    retryMaxMs: config.RETRY_MAX_MS,
+  });
+  const fanout = new FanoutWorker({
+    database,
+    workerId,
+    clients: { presgen_core: presgen.core, presgen_avatar: presgen.avatar },
+    caps: { presgen_core: config.PRESGEN_CORE_CONCURRENCY, presgen_avatar: config.PRESGEN_AVATAR_CONCURRENCY },
+    leaseMs: config.LEASE_MS,
+    pollMs: config.PRESGEN_POLL_MS,
+    jobTimeoutMs: config.PRESGEN_JOB_TIMEOUT_MS,
+    maxAttempts: config.STEP_MAX_ATTEMPTS,
+    retryBaseMs: config.RETRY_BASE_MS,
+    retryMaxMs: config.RETRY_MAX_MS,
+  });
+
+  const verifier = new GoogleIdTokenVerifier({ jwksUrl: config.GOOGLE_JWKS_URL, audiences: config.GOOGLE_OAUTH_AUDIENCES, issuers: config.GOOGLE_ISSUERS });
+  if (config.GOOGLE_OAUTH_AUDIENCES.length === 0) {
+    log().warn('GOOGLE_OAUTH_AUDIENCES is not set: every add-on call will be refused with 401 until it is');
+  }
+  if (!config.ADMIN_TOKEN) log().warn('ADMIN_TOKEN is not set: the operator API (/api/admin) is disabled');
+
+  const app = createApp({
+    database,
+    service,
+    commands,
+    assessment,
+    verifier,
+    adminToken: config.ADMIN_TOKEN,
+    breakerStates: () => http.breakerStates(),
+    refreshGauges: async () => {
+      const counts = await countWorkflowsByStatus(database.db);
+      workflowsByStatus.reset();
+      for (const [status, n] of Object.entries(counts)) workflowsByStatus.set({ status }, n);
+      const backlog = await commands.backlog();
+      commandsPending.set(backlog.pending);
+      oldestCommandAge.set(backlog.oldestAgeSeconds);
+    },
+    onUnhandledWorkflowError: async (workflowId, error, correlationId) => {
+      const wf = await getWorkflow(database.db, workflowId);
+      if (!wf || isTerminal(wf.status as WorkflowStatus) || wf.status === 'NEEDS_ATTENTION') return;
+      await updateWorkflowStatus(database.db, {
+        id: wf.id,
+        expectedVersion: wf.version,
+        to: 'NEEDS_ATTENTION',
+        actor: 'http-error-handler',
+        eventType: 'unhandled_error',
+        details: { correlationId, error: error.message.slice(0, 500) },
+        patch: { failedStep: wf.status, lastError: `unhandled error (correlation id ${correlationId}): ${error.message.slice(0, 500)}`, runAfter: null },
+      });
+      await opts.notify?.({
+        kind: 'needs_attention',
+        workflowId,
+        key: `unhandled:${correlationId}`,
+        audience: 'operators',
+        subject: `Workflow ${workflowId} needs attention (unhandled error)`,
+        text: `An unhandled error touched workflow ${workflowId} (correlation id ${correlationId}): ${error.message.slice(0, 500)}`,
+      });
+    },
+  });
+
+  if (opts.runWorkers !== false) {
+    await engine.start();
+    await fanout.start();
+  }
+
+  let server: ServerType | undefined;
+  let url: string | undefined;
+  if (opts.listen !== false) {
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
+    });
+    const address = server.address() as AddressInfo;
+    url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    log().info({ url }, 'backend listening');
+  }
+
+  return {
+    config,
+    database,
+    deps,
+    service,
+    engine,
+    fanout,
+    app,
+    http,
+    simulators,
+    url,
+    async stop() {
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      await engine.stop();
+      await fanout.stop();
+      await simulators?.close();
+      if (!opts.database) await database.close();
+    },
+  };
+}

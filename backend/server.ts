@@ -1,0 +1,33 @@
+import { ConfigError, loadConfig } from './config';
+import { log } from './observability/logger';
+import { startRuntime } from './runtime';
+
+/** `npm start`: one backend replica. SIGTERM/SIGINT finish the steps in progress, then exit. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const runtime = await startRuntime(config);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log().info({ signal }, 'shutting down');
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  log().fatal({ err: { message: err?.message, stack: err?.stack } }, 'backend failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,33 @@
+import type { AssessmentEngine } from '../assessment/engine';
+import type { Database } from '../db/client';
+import type { WorkspaceCommandQueue } from '../workspace/command-queue';
+import type { JobClient } from './fanout/fanout-worker';
+
+/** Everything a step handler may use. Built once per process by `createEngineDeps`. */
+export interface EngineDeps {
+  database: Database;
+  assessment: AssessmentEngine;
+  commands: WorkspaceCommandQueue;
+  presgen: { core: JobClient; avatar: JobClient };
+  settings: EngineSettings;
+  /** Durable notifications (outbox); optional so the engine runs without a channel configured. */
+  notify?: (message: WorkflowNotification) => Promise<void>;
+  now(): Date;
+}
+
+export interface EngineSettings {
+  completionTimeoutMs: number;
+  featureAvatarVideos: boolean;
+  featurePublicSharing: boolean;
+}
+
+export interface WorkflowNotification {
+  kind: 'workflow_failed' | 'needs_attention' | 'deliverables_ready' | 'completion_reminder' | 'workflow_expired' | 'sla_at_risk' | 'sla_breached';
+  workflowId: string;
+  /** Dedupe key part: the same kind+key is sent once. */
+  key: string;
+  audience: 'operators' | 'instructor';
+  instructorEmail?: string;
+  subject: string;
+  text: string;
+}

@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { canTransition, isStepStatus, nextStep, type StepStatus, type WorkflowStatus } from '../../shared/workflow-status';
+import { workflows } from '../db/schema';
+import type { WorkflowRow } from '../db/repositories/workflow-repository';
+import { recordIllegalTransition } from '../db/repositories/workflow-repository';
+import { log, withLogContext } from '../observability/logger';
+import { activePhaseDuration, stepDuration, stepRetries, workflowTransitions } from '../observability/metrics';
+import { checkpointStep, leaseNextDueWorkflows, nextWorkflowDueAt, renewWorkflowLeases, type CheckpointInput } from './checkpoints';
+import { compensateWorkflow } from './compensation';
+import type { EngineDeps } from './engine-deps';
+import { classifyError, PermanentError, type ErrorCategory } from './errors';
+import { retryDelayMs } from './retry-policy';
+import type { StepHandler } from './step-registry';
+import { WAKE_CHANNEL } from './wake-channel';
+import { WakeSignal } from './wake-signal';
+
+/**
+ * The durable workflow engine. A process claims due workflows with a lease and runs each one
+ * step after step in-process (no hand-off through the queue between steps), checkpointing every
+ * step's output in the statement that moves the state. It stops at a park (waiting for Apps
+ * Script, a learner, PresGen), at a retry backoff, or at a terminal state. Leases are renewed by
+ * a heartbeat; a crashed process's workflows are claimed by another once their lease expires,
+ * and every write is fenced by version so the loser of a race writes nothing.
+ */
+
+export interface WorkflowEngineOptions {
+  deps: EngineDeps;
+  steps: ReadonlyMap<StepStatus, StepHandler>;
+  workerId?: string;
+  /** Workflows this process runs at once. */
+  concurrency: number;
+  leaseMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Longest idle sleep between due-time checks (safety net for a missed notification). */
+  idleMaxMs?: number;
+}
+
+export class WorkflowEngine {
+  readonly workerId: string;
+  private running = false;
+  private loop?: Promise<void>;
+  private readonly active = new Map<string, Promise<void>>();
+  private readonly wake = new WakeSignal();
+  private heartbeat?: NodeJS.Timeout;
+  private unlisten?: () => Promise<void>;
+
+  constructor(private readonly opts: WorkflowEngineOptions) {
+    this.workerId = opts.workerId ?? `engine-${process.pid}-${randomUUID().slice(0, 8)}`;
+  }
+
+  private get db() {
+    return this.opts.deps.database.db;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.unlisten = await this.opts.deps.database.listen(WAKE_CHANNEL.workflows, () => this.wake.notify());
+    this.heartbeat = setInterval(() => this.renewLeases(), Math.max(50, Math.floor(this.opts.leaseMs / 3)));
+    this.loop = this.runLoop();
+    log().info({ worker_id: this.workerId, concurrency: this.opts.concurrency }, 'workflow engine started');
+  }
+
+  /** Finishes the steps in progress, then releases every lease so another replica can continue at once. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake.notify();
+    await this.loop;
+    await Promise.allSettled(this.active.values());
+    clearInterval(this.heartbeat);
+    await this.unlisten?.();
+    log().info({ worker_id: this.workerId }, 'workflow engine stopped');
+  }
+
+  /** Something became due (in this process): skip the idle sleep. */
+  notify(): void {
+    this.wake.notify();
+  }
+
+  private renewLeases(): void {
+    renewWorkflowLeases(this.db, this.workerId, [...this.active.keys()], this.opts.leaseMs).catch((err) =>
+      log().warn({ err: String(err) }, 'lease heartbeat failed'),
+    );
+  }
+
+  private async runLoop(): Promise<void> {
+    const idleMaxMs = this.opts.idleMaxMs ?? 1000;
+    while (this.running) {
+      try {
+        const free = this.opts.concurrency - this.active.size;
+        if (free > 0) {
+          const claimed = await leaseNextDueWorkflows(this.db, this.workerId, free, this.opts.leaseMs);
+          for (const wf of claimed) this.launch(wf);
+          if (claimed.length > 0) continue;
+        }
+        const dueAt = free > 0 ? await nextWorkflowDueAt(this.db) : null;
+        const waitMs = dueAt === null ? idleMaxMs : Math.max(0, Math.min(idleMaxMs, dueAt - Date.now()));
+        if (waitMs > 0) await this.wake.wait(waitMs);
+      } catch (err) {
+        log().error({ err: String(err) }, 'engine loop error (database unavailable?); backing off');
+        await this.wake.wait(500);
+      }
+    }
+  }
+
+  private launch(wf: WorkflowRow): void {
+    const segment = this.runSegment(wf)
+      .catch((err) => log().error({ workflow_id: wf.id, err: String(err) }, 'workflow segment crashed; lease will expire'))
+      .finally(() => {
+        this.active.delete(wf.id);
+        this.wake.notify();
+      });
+    this.active.set(wf.id, segment);
+  }
+
+  /** Runs consecutive steps of one claimed workflow until it parks, retries later or ends. */
+  private async runSegment(claimed: WorkflowRow): Promise<void> {
+    let wf: WorkflowRow | null = claimed;
+    while (wf) {
+      if (!this.running) return this.releaseLease(wf);
+      wf = await this.runStep(wf);
+    }
+  }
+
+  private async releaseLease(wf: WorkflowRow): Promise<void> {
+    await this.db
+      .update(workflows)
+      .set({ leaseOwner: null, leaseExpiresAt: null })
+      .where(and(eq(workflows.id, wf.id), eq(workflows.leaseOwner, this.workerId), eq(workflows.version, wf.version)));
+  }
+
+  private async runStep(wf: WorkflowRow): Promise<WorkflowRow | null> {
+    const status = wf.status as WorkflowStatus;
+    if (!isStepStatus(status)) {
+      await this.releaseLease(wf);
+      return null;
+    }
+    const handler = this.opts.steps.get(status);
+    if (!handler) throw new Error(`no handler registered for ${status}`);
+    const attempt = Math.max(1, wf.attempt);
+    const startedAt = new Date();
+    return withLogContext({ workflow_id: wf.id, step: status, attempt }, async () => {
+      let input: unknown;
+      try {
+        input = handler.input.parse(handler.selectInput(wf));
+        const result = await handler.run({ workflow: wf, input, attempt, deps: this.opts.deps });
+        if (result.kind === 'park') {
+          await this.checkpoint(wf, {
+            to: status,
+            outcome: 'parked',
+            nextAttempt: attempt,
+            input,
+            startedAt,
+            schedule: { kind: 'park', until: result.until, seenWakeSeq: wf.wakeSeq },
+          });
+          log().debug({ reason: result.reason }, 'step parked');
+          return null;
+        }
+        if (result.kind === 'transition') {
+          if (!canTransition(status, result.to)) {
+            await recordIllegalTransition(this.db, wf.id, status, result.to, this.workerId, { reason: result.reason });
+            throw new PermanentError(`step asked for illegal transition ${status} -> ${result.to}`, { reason: 'illegal_transition' });
+          }
+          await this.checkpoint(wf, { to: result.to, outcome: 'succeeded', nextAttempt: 1, input, startedAt, schedule: { kind: 'stop' }, auditDetails: { reason: result.reason } });
+          return null;
+        }
+        const output = parseOutput(handler, result.output);
+        const to = nextStep(status);
+        const written = await this.checkpoint(wf, {
+          to,
+          outcome: 'succeeded',
+          nextAttempt: 1,
+          input,
+          output,
+          startedAt,
+          schedule: to === 'COMPLETED' ? { kind: 'stop' } : { kind: 'continue', leaseMs: this.opts.leaseMs },
+          formId: result.formId,
+          submittedAt: result.submittedAt,
+        });
+        if (!written) return null;
+        if (to === 'COMPLETED') {
+          const submittedAt = result.submittedAt ?? wf.submittedAt;
+          if (submittedAt) activePhaseDuration.observe((Date.now() - submittedAt.getTime()) / 1000);
+          log().info('workflow completed');
+          return null;
+        }
+        return {
+          ...wf,
+          status: to,
+          version: written.version,
+          wakeSeq: written.wakeSeq,
+          attempt: 1,
+          outputs: { ...(wf.outputs as Record<string, unknown>), [status]: output },
+          formId: result.formId ?? wf.formId,
+          submittedAt: result.submittedAt ?? wf.submittedAt,
+        };
+      } catch (err) {
+        await this.handleStepError(wf, handler, attempt, startedAt, input, err);
+        return null;
+      }
+    });
+  }
+
+  private async handleStepError(wf: WorkflowRow, handler: StepHandler, attempt: number, startedAt: Date, input: unknown, err: unknown): Promise<void> {
+    const step = handler.status;
+    const error = classifyError(err);
+    const message = error.message.slice(0, 2000);
+    if (error.category === 'transient' && attempt < this.opts.maxAttempts) {
+      const delay = retryDelayMs(attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, retryAfterMs: error.retryAfterMs });
+      stepRetries.inc({ step, reason: error.reason });
+      log().warn({ reason: error.reason, delayMs: delay, err: message }, 'step failed transiently; retry scheduled');
+      await this.checkpoint(wf, {
+        to: step,
+        outcome: 'retrying',
+        nextAttempt: attempt + 1,
+        input,
+        startedAt,
+        errorCategory: 'transient',
+        error: message,
+        lastError: message,
+        schedule: { kind: 'release', until: new Date(Date.now() + delay) },
+      });
+      return;
+    }
+    const to: WorkflowStatus = error.category === 'transient' ? 'NEEDS_ATTENTION' : 'FAILED';
+    if (to === 'FAILED') {
+      await compensateWorkflow(this.opts.deps, this.opts.steps, wf, { actor: this.workerId, reason: message, upTo: step });
+    }
+    log().error({ reason: error.reason, err: message, to }, to === 'FAILED' ? 'step failed permanently' : 'step retry budget spent');
+    const written = await this.checkpoint(wf, {
+      to,
+      outcome: 'failed',
+      nextAttempt: attempt,
+      input,
+      startedAt,
+      errorCategory: error.category,
+      error: message,
+      failedStep: step,
+      lastError: message,
+      schedule: { kind: 'stop' },
+      auditDetails: { reason: error.reason, error: message },
+    });
+    if (written && this.opts.deps.notify) {
+      await this.opts.deps.notify({
+        kind: to === 'FAILED' ? 'workflow_failed' : 'needs_attention',
+        workflowId: wf.id,
+        key: `${step}:${written.version}`,
+        audience: 'operators',
+        subject: `Workflow ${wf.id} ${to === 'FAILED' ? 'failed' : 'needs attention'} at ${step}`,
+        text: `Workflow ${wf.id} moved to ${to} at step ${step} (attempt ${attempt}): ${message}`,
+      }).catch((e) => log().error({ err: String(e) }, 'could not queue notification'));
+    }
+  }
+
+  private async checkpoint(
+    wf: WorkflowRow,
+    c: Omit<CheckpointInput, 'workflowId' | 'workerId' | 'expectedVersion' | 'from' | 'step' | 'stepAttempt' | 'actor'> & {
+      errorCategory?: ErrorCategory;
+    },
+  ) {
+    const step = wf.status as StepStatus;
+    const written = await checkpointStep(this.db, {
+      ...c,
+      workflowId: wf.id,
+      workerId: this.workerId,
+      expectedVersion: wf.version,
+      from: step,
+      step,
+      stepAttempt: Math.max(1, wf.attempt),
+      actor: this.workerId,
+    });
+    const seconds = (Date.now() - c.startedAt.getTime()) / 1000;
+    stepDuration.observe({ step, outcome: c.outcome }, seconds);
+    if (!written) {
+      log().warn('checkpoint fenced off: lease lost or workflow changed elsewhere; abandoning');
+      return null;
+    }
+    if (c.to !== step) workflowTransitions.inc({ to: c.to });
+    return written;
+  }
+}
+
+function parseOutput(handler: StepHandler, output: unknown): unknown {
+  const parsed = handler.output.safeParse(output);
+  if (!parsed.success) {
+    throw new PermanentError(`step ${handler.status} produced output that violates its contract: ${parsed.error.message}`, {
+      reason: 'contract_violation',
+    });
+  }
+  return parsed.data;
+}
+

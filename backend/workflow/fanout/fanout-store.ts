@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
+import type { StepStatus } from '../../../shared/workflow-status';
+import { rows, type Executor } from '../../db/client';
+import { fanoutItems } from '../../db/schema';
+import { wakeWorkflow } from '../../db/repositories/workflow-repository';
+
+/**
+ * Per-course child jobs of steps 9 and 10. The global concurrency cap per service is enforced
+ * here, in Postgres, under a transaction-scoped advisory lock, so it holds across replicas.
+ */
+
+export type FanoutItemRow = typeof fanoutItems.$inferSelect;
+export type FanoutService = 'presgen_core' | 'presgen_avatar';
+
+export interface FanoutItemSpec {
+  itemIndex: number;
+  input: unknown;
+}
+
+const FINISHED = ['succeeded', 'failed', 'cancelled'];
+
+export function fanoutKey(workflowId: string, step: StepStatus, itemIndex: number): string {
+  return `${workflowId}:${step}:${itemIndex}`;
+}
+
+/** Creates the items once (idempotent) and returns all items of the step. */
+export async function ensureFanoutItems(
+  db: Executor,
+  workflowId: string,
+  step: StepStatus,
+  service: FanoutService,
+  specs: FanoutItemSpec[],
+): Promise<{ items: FanoutItemRow[]; created: number }> {
+  let created = 0;
+  if (specs.length > 0) {
+    const inserted = await db
+      .insert(fanoutItems)
+      .values(
+        specs.map((s) => ({
+          id: randomUUID(),
+          workflowId,
+          step,
+          service,
+          itemIndex: s.itemIndex,
+          idempotencyKey: fanoutKey(workflowId, step, s.itemIndex),
+          input: s.input,
+        })),
+      )
+      .onConflictDoNothing()
+      .returning({ id: fanoutItems.id });
+    created = inserted.length;
+  }
+  const items = await listFanoutItems(db, workflowId, step);
+  return { items, created };
+}
+
+export async function listFanoutItems(db: Executor, workflowId: string, step?: StepStatus): Promise<FanoutItemRow[]> {
+  return db
+    .select()
+    .from(fanoutItems)
+    .where(and(eq(fanoutItems.workflowId, workflowId), step ? eq(fanoutItems.step, step) : undefined))
+    .orderBy(asc(fanoutItems.itemIndex));
+}
+
+/**
+ * Claims pending items of a service up to the global cap minus the items already active
+ * anywhere. The advisory lock makes "count active, then activate" atomic across replicas.
+ */
+export async function claimSubmittableItems(
+  db: Executor,
+  service: FanoutService,
+  cap: number,
+  workerId: string,
+  leaseMs: number,
+): Promise<FanoutItemRow[]> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'fanout:' + service}))`);
+    const [{ active }] = await rows<{ active: number }>(
+      tx,
+      sql`select count(*)::int as active from fanout_items where service = ${service} and status = 'active'`,
+    );
+    const free = cap - Number(active);
+    if (free <= 0) return [];
+    const due = tx
+      .select({ id: fanoutItems.id })
+      .from(fanoutItems)
+      .where(and(eq(fanoutItems.service, service), eq(fanoutItems.status, 'pending'), lte(fanoutItems.runAfter, sql`now()`)))
+      .orderBy(asc(fanoutItems.runAfter), asc(fanoutItems.createdAt))
+      .limit(free)
+      .for('update', { skipLocked: true });
+    return tx
+      .update(fanoutItems)
+      .set({
+        status: 'active',
+        attempt: sql`${fanoutItems.attempt} + 1`,
+        leaseOwner: workerId,
+        leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'`,
+      })
+      .where(inArray(fanoutItems.id, due))
+      .returning();
+  });
+}
+
+/**
+ * Claims active items whose poll is due: those this worker submitted, and those a crashed
+ * worker left (submitted or not) once their lease expired.
+ */
+export async function claimPollableItems(db: Executor, workerId: string, max: number, leaseMs: number): Promise<FanoutItemRow[]> {
+  const due = db
+    .select({ id: fanoutItems.id })
+    .from(fanoutItems)
+    .where(
+      and(
+        eq(fanoutItems.status, 'active'),
+        lte(fanoutItems.runAfter, sql`now()`),
+        or(isNull(fanoutItems.leaseExpiresAt), lt(fanoutItems.leaseExpiresAt, sql`now()`)),
+      ),
+    )
+    .orderBy(asc(fanoutItems.runAfter))
+    .limit(max)
+    .for('update', { skipLocked: true });
+  return db
+    .update(fanoutItems)
+    .set({ leaseOwner: workerId, leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+    .where(inArray(fanoutItems.id, due))
+    .returning();
+}
+
+export async function renewFanoutLeases(db: Executor, workerId: string, ids: string[], leaseMs: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(fanoutItems)
+    .set({ leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+    .where(and(inArray(fanoutItems.id, ids), eq(fanoutItems.leaseOwner, workerId)));
+}
+
+/** Records the external job and schedules its first poll; releases the lease. */
+export async function markSubmitted(db: Executor, item: FanoutItemRow, workerId: string, jobId: string, pollAt: Date): Promise<boolean> {
+  const updated = await db
+    .update(fanoutItems)
+    .set({ externalJobId: jobId, submittedAt: sql`coalesce(${fanoutItems.submittedAt}, now())`, runAfter: pollAt, leaseOwner: null, leaseExpiresAt: null })
+    .where(and(eq(fanoutItems.id, item.id), eq(fanoutItems.leaseOwner, workerId), eq(fanoutItems.status, 'active')))
+    .returning({ id: fanoutItems.id });
+  return updated.length > 0;
+}
+
+export async function reschedule(db: Executor, item: FanoutItemRow, workerId: string, at: Date, patch: Partial<FanoutItemRow> = {}): Promise<void> {
+  await db
+    .update(fanoutItems)
+    .set({ ...patch, runAfter: at, leaseOwner: null, leaseExpiresAt: null })
+    .where(and(eq(fanoutItems.id, item.id), eq(fanoutItems.leaseOwner, workerId)));
+}
+
+/**
+ * Finishes an item and, in the same transaction, creates its follow-up item (the video of a
+ * finished deck) and wakes the workflow when no item of the step is left unfinished. The
+ * workflow row lock serialises concurrent finishes, so the last one always sees zero left.
+ */
+export async function finishItem(
+  db: Executor,
+  item: FanoutItemRow,
+  workerId: string,
+  outcome: { status: 'succeeded' | 'failed' | 'cancelled'; result?: unknown; error?: string },
+  followUp?: { step: StepStatus; service: FanoutService; input: unknown },
+): Promise<{ finished: boolean; wokeWorkflow: boolean }> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select id from workflows where id = ${item.workflowId} for update`);
+    const updated = await tx
+      .update(fanoutItems)
+      .set({
+        status: outcome.status,
+        result: outcome.result ?? null,
+        lastError: outcome.error ?? null,
+        finishedAt: sql`now()`,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+      })
+      .where(and(eq(fanoutItems.id, item.id), eq(fanoutItems.leaseOwner, workerId), eq(fanoutItems.status, 'active')))
+      .returning({ id: fanoutItems.id });
+    if (updated.length === 0) return { finished: false, wokeWorkflow: false };
+    if (followUp && outcome.status === 'succeeded') {
+      await tx
+        .insert(fanoutItems)
+        .values({
+          id: randomUUID(),
+          workflowId: item.workflowId,
+          step: followUp.step,
+          service: followUp.service,
+          itemIndex: item.itemIndex,
+          idempotencyKey: fanoutKey(item.workflowId, followUp.step, item.itemIndex),
+          input: followUp.input,
+        })
+        .onConflictDoNothing();
+    }
+    const [{ left }] = await rows<{ left: number }>(
+      tx,
+      sql`select count(*)::int as left from fanout_items
+          where workflow_id = ${item.workflowId} and step = ${item.step} and status not in ('succeeded','failed','cancelled')`,
+    );
+    const woke = Number(left) === 0 || outcome.status === 'failed' ? await wakeWorkflow(tx, item.workflowId) : false;
+    return { finished: true, wokeWorkflow: woke };
+  });
+}
+
+/** Cancels a workflow's unfinished items; returns those that had an external job to cancel. */
+export async function cancelUnfinishedItems(db: Executor, workflowId: string): Promise<FanoutItemRow[]> {
+  return db
+    .update(fanoutItems)
+    .set({ status: 'cancelled', finishedAt: sql`now()`, leaseOwner: null, leaseExpiresAt: null })
+    .where(and(eq(fanoutItems.workflowId, workflowId), notInArray(fanoutItems.status, FINISHED)))
+    .returning();
+}
+
+/** Earliest time any fan-out work becomes due (pending submit or poll), for the idle sleep. */
+export async function nextFanoutDueAt(db: Executor): Promise<number | null> {
+  const [row] = await rows<{ due_ms: string | number | null }>(
+    db,
+    sql`select extract(epoch from min(greatest(run_after, coalesce(lease_expires_at, run_after)))) * 1000 as due_ms
+        from fanout_items where status in ('pending','active')`,
+  );
+  return row?.due_ms == null ? null : Number(row.due_ms);
+}
+
+export async function activeCount(db: Executor, service: FanoutService): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(fanoutItems)
+    .where(and(eq(fanoutItems.service, service), eq(fanoutItems.status, 'active'), isNotNull(fanoutItems.id)));
+  return Number(row?.n ?? 0);
+}
+

@@ -1,0 +1,220 @@
+import type { StepStatus } from '../../../shared/workflow-status';
+import type { Database } from '../../db/client';
+import { log, withLogContext } from '../../observability/logger';
+import { classifyError } from '../errors';
+import { retryDelayMs } from '../retry-policy';
+import { WAKE_CHANNEL } from '../wake-channel';
+import { WakeSignal } from '../wake-signal';
+import {
+  claimPollableItems,
+  claimSubmittableItems,
+  finishItem,
+  markSubmitted,
+  nextFanoutDueAt,
+  renewFanoutLeases,
+  reschedule,
+  type FanoutItemRow,
+  type FanoutService,
+} from './fanout-store';
+
+/**
+ * Runs the per-course PresGen jobs of steps 9 and 10 for every workflow: submits pending items
+ * under the global cap, polls active ones, finishes them, creates a deck's video as soon as the
+ * deck is ready (so videos do not wait for the slowest deck) and wakes the workflow when its
+ * step has nothing left to wait for. Any replica can pick up any item; leases fence them.
+ */
+
+export interface JobClient {
+  submit(input: never, idempotencyKey: string): Promise<{ jobId: string; status: string }>;
+  pollStatus(jobId: string): Promise<{ status: string; result?: unknown; error?: { code: string; message: string; retryable: boolean } }>;
+  cancel(jobId: string): Promise<unknown>;
+}
+
+/** What a fan-out item carries: the PresGen request, and for a deck the video to make of it. */
+export interface FanoutItemInput {
+  request: Record<string, unknown>;
+  video?: { step: StepStatus; title: string; script: string[]; metadata?: Record<string, unknown> };
+}
+
+export interface FanoutWorkerOptions {
+  database: Database;
+  workerId: string;
+  clients: Record<FanoutService, JobClient>;
+  caps: Record<FanoutService, number>;
+  leaseMs: number;
+  pollMs: number;
+  jobTimeoutMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Most items this process works on at once (HTTP calls in flight). */
+  maxInFlight?: number;
+}
+
+export class FanoutWorker {
+  private running = false;
+  private loop?: Promise<void>;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly wake = new WakeSignal();
+  private heartbeat?: NodeJS.Timeout;
+  private unlisten?: () => Promise<void>;
+
+  constructor(private readonly opts: FanoutWorkerOptions) {}
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.unlisten = await this.opts.database.listen(WAKE_CHANNEL.fanout, () => this.wake.notify());
+    this.heartbeat = setInterval(() => {
+      renewFanoutLeases(this.opts.database.db, this.opts.workerId, [...this.inFlight.keys()], this.opts.leaseMs).catch((err) =>
+        log().warn({ err: String(err) }, 'fan-out lease heartbeat failed'),
+      );
+    }, Math.max(50, Math.floor(this.opts.leaseMs / 3)));
+    this.loop = this.runLoop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake.notify();
+    clearInterval(this.heartbeat);
+    await this.loop;
+    await Promise.allSettled(this.inFlight.values());
+    await this.unlisten?.();
+  }
+
+  notify(): void {
+    this.wake.notify();
+  }
+
+  private async runLoop(): Promise<void> {
+    const maxInFlight = this.opts.maxInFlight ?? 64;
+    while (this.running) {
+      let claimed = 0;
+      try {
+        for (const service of Object.keys(this.opts.clients) as FanoutService[]) {
+          if (this.inFlight.size >= maxInFlight) break;
+          const items = await claimSubmittableItems(this.opts.database.db, service, this.opts.caps[service], this.opts.workerId, this.opts.leaseMs);
+          for (const item of items) this.track(item, () => this.submit(item));
+          claimed += items.length;
+        }
+        const room = maxInFlight - this.inFlight.size;
+        if (room > 0) {
+          const polls = await claimPollableItems(this.opts.database.db, this.opts.workerId, room, this.opts.leaseMs);
+          for (const item of polls) this.track(item, () => this.poll(item));
+          claimed += polls.length;
+        }
+        if (claimed > 0) continue;
+        const dueAt = await nextFanoutDueAt(this.opts.database.db);
+        const waitMs = dueAt === null ? 1000 : Math.max(0, Math.min(1000, dueAt - Date.now()));
+        if (waitMs > 0) await this.wake.wait(waitMs);
+      } catch (err) {
+        log().error({ err: String(err) }, 'fan-out loop error; backing off');
+        await this.wake.wait(500);
+      }
+    }
+  }
+
+  private track(item: FanoutItemRow, work: () => Promise<void>): void {
+    const task = withLogContext({ workflow_id: item.workflowId, step: item.step, attempt: item.attempt }, work)
+      .catch((err) => log().error({ err: String(err), item: item.id }, 'fan-out item handling failed'))
+      .finally(() => {
+        this.inFlight.delete(item.id);
+        this.wake.notify();
+      });
+    this.inFlight.set(item.id, task);
+  }
+
+  private client(item: FanoutItemRow): JobClient {
+    return this.opts.clients[item.service as FanoutService];
+  }
+
+  private async submit(item: FanoutItemRow): Promise<void> {
+    const db = this.opts.database.db;
+    const input = item.input as FanoutItemInput;
+    try {
+      const accepted = await this.client(item).submit(input.request as never, item.idempotencyKey);
+      const terminal = ['succeeded', 'failed', 'cancelled'].includes(accepted.status);
+      const pollAt = new Date(Date.now() + (terminal ? 0 : this.opts.pollMs));
+      await markSubmitted(db, item, this.opts.workerId, accepted.jobId, pollAt);
+      if (terminal) this.wake.notify();
+    } catch (err) {
+      await this.handleFailure(item, err, 'submit');
+    }
+  }
+
+  private async poll(item: FanoutItemRow): Promise<void> {
+    const db = this.opts.database.db;
+    if (!item.externalJobId) return this.submit(item); // taken over before its submit was recorded
+    let status: Awaited<ReturnType<JobClient['pollStatus']>>;
+    try {
+      status = await this.client(item).pollStatus(item.externalJobId);
+    } catch (err) {
+      return this.handleFailure(item, err, 'poll');
+    }
+    if (status.status === 'succeeded') {
+      const result = status.result as { url: string };
+      const input = item.input as FanoutItemInput;
+      const followUp = input.video
+        ? {
+            step: input.video.step,
+            service: 'presgen_avatar' as const,
+            input: {
+              request: { title: input.video.title, presentationUrl: result.url, script: input.video.script, metadata: input.video.metadata },
+            } satisfies FanoutItemInput,
+          }
+        : undefined;
+      const finished = await finishItem(db, item, this.opts.workerId, { status: 'succeeded', result: status.result }, followUp);
+      if (finished.finished) {
+        log().info({ service: item.service, course: item.itemIndex }, 'fan-out job succeeded');
+        if (followUp) await this.opts.database.notify(WAKE_CHANNEL.fanout);
+        if (finished.wokeWorkflow) await this.opts.database.notify(WAKE_CHANNEL.workflows, item.workflowId);
+      }
+      return;
+    }
+    if (status.status === 'failed' || status.status === 'cancelled') {
+      const retryable = status.status === 'cancelled' || status.error?.retryable === true;
+      const message = `${item.service} job ${status.status}: ${status.error?.code ?? 'no error code'}`;
+      if (retryable && item.attempt < this.opts.maxAttempts) {
+        return this.resubmitLater(item, message);
+      }
+      return this.fail(item, message);
+    }
+    const stuck = item.submittedAt && Date.now() - item.submittedAt.getTime() > this.opts.jobTimeoutMs;
+    if (stuck) {
+      log().warn({ service: item.service, course: item.itemIndex }, 'fan-out job stuck; cancelling and resubmitting');
+      await this.client(item).cancel(item.externalJobId).catch(() => undefined);
+      if (item.attempt < this.opts.maxAttempts) return this.resubmitLater(item, 'job timed out');
+      return this.fail(item, `${item.service} job timed out ${item.attempt} times`);
+    }
+    await reschedule(db, item, this.opts.workerId, new Date(Date.now() + this.opts.pollMs));
+  }
+
+  /** Back to pending (frees its concurrency slot); the same idempotency key is used again. */
+  private async resubmitLater(item: FanoutItemRow, reason: string): Promise<void> {
+    const delay = retryDelayMs(item.attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs });
+    await reschedule(this.opts.database.db, item, this.opts.workerId, new Date(Date.now() + delay), {
+      status: 'pending',
+      externalJobId: null,
+      submittedAt: null,
+      lastError: reason,
+    });
+  }
+
+  private async fail(item: FanoutItemRow, message: string): Promise<void> {
+    log().warn({ service: item.service, course: item.itemIndex, error: message }, 'fan-out job failed permanently');
+    const finished = await finishItem(this.opts.database.db, item, this.opts.workerId, { status: 'failed', error: message });
+    if (finished.wokeWorkflow) await this.opts.database.notify(WAKE_CHANNEL.workflows, item.workflowId);
+  }
+
+  private async handleFailure(item: FanoutItemRow, err: unknown, operation: 'submit' | 'poll'): Promise<void> {
+    const error = classifyError(err);
+    if (error.category === 'permanent') return this.fail(item, `${operation}: ${error.message}`);
+    if (item.attempt >= this.opts.maxAttempts && operation === 'submit') {
+      return this.fail(item, `${operation}: retry budget spent: ${error.message}`);
+    }
+    const delay = retryDelayMs(item.attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, retryAfterMs: error.retryAfterMs });
+    log().info({ service: item.service, operation, reason: error.reason, delayMs: delay }, 'fan-out call failed transiently; retrying later');
+    const at = new Date(Date.now() + delay);
+    // A failed submit gives its slot back; a failed poll keeps the job and polls again later.
+    await reschedule(this.opts.database.db, item, this.opts.workerId, at, operation === 'submit' ? { status: 'pending', lastError: error.message } : { lastError: error.message });
+  }
+}

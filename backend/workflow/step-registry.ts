@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import type { StepStatus, WorkflowStatus } from '../../shared/workflow-status';
+import type { WorkflowRow } from '../db/repositories/workflow-repository';
+import type { EngineDeps } from './engine-deps';
+
+/**
+ * A step is a handler with zod contracts. `run` may be invoked more than once for the same
+ * attempt (after a park, after a crash), so everything it does outside the database goes through
+ * idempotency keys; the engine checkpoints its output exactly once.
+ */
+
+export type StepResult<O> =
+  | { kind: 'done'; output: O; formId?: string; submittedAt?: Date }
+  /** Wait: until a time, or (until = null) until an event wakes the workflow. */
+  | { kind: 'park'; until: Date | null; reason: string }
+  /** Leave the normal path to another legal status (e.g. EXPIRED); no output is checkpointed. */
+  | { kind: 'transition'; to: WorkflowStatus; reason: string };
+
+export interface StepContext<I> {
+  workflow: WorkflowRow;
+  input: I;
+  attempt: number;
+  deps: EngineDeps;
+}
+
+export interface StepHandler<I = unknown, O = unknown> {
+  status: StepStatus;
+  /** Critical steps cannot be skipped by an operator. */
+  critical: boolean;
+  input: z.ZodType<I>;
+  output: z.ZodType<O>;
+  /** Builds the step's input from the workflow (request + earlier checkpoints). */
+  selectInput(workflow: WorkflowRow): unknown;
+  run(ctx: StepContext<I>): Promise<StepResult<O>>;
+  /** Undo external effects of this step (trash files, cancel jobs); idempotent; audited by the caller. */
+  compensate?(ctx: { workflow: WorkflowRow; deps: EngineDeps }): Promise<Record<string, unknown> | void>;
+}
+
+export const done = <O>(output: O, extra?: { formId?: string; submittedAt?: Date }): StepResult<O> => ({
+  kind: 'done',
+  output,
+  ...extra,
+});
+export const park = (reason: string, until: Date | null = null): StepResult<never> => ({ kind: 'park', until, reason });
+
+/** Reads a checkpointed output of an earlier step, validated against that step's contract. */
+export function outputOf<O>(workflow: WorkflowRow, handler: Pick<StepHandler<unknown, O>, 'status' | 'output'>): O {
+  const outputs = workflow.outputs as Record<string, unknown>;
+  return handler.output.parse(outputs[handler.status]);
+}
+
+export function defineStep<I, O>(handler: StepHandler<I, O>): StepHandler<I, O> {
+  return handler;
+}

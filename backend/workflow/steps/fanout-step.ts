@@ -1,0 +1,39 @@
+import type { StepStatus } from '../../../shared/workflow-status';
+import type { WorkflowRow } from '../../db/repositories/workflow-repository';
+import type { EngineDeps } from '../engine-deps';
+import { PermanentError } from '../errors';
+import { cancelUnfinishedItems, ensureFanoutItems, type FanoutItemRow, type FanoutItemSpec, type FanoutService } from '../fanout/fanout-store';
+import { WAKE_CHANNEL } from '../wake-channel';
+
+/**
+ * Shared by steps 9 and 10: make sure one child item per course exists, then report whether all
+ * finished. The fan-out worker does the PresGen calls and wakes the workflow when they are done.
+ */
+export async function awaitFanout(
+  deps: EngineDeps,
+  workflow: WorkflowRow,
+  step: StepStatus,
+  service: FanoutService,
+  specs: FanoutItemSpec[],
+): Promise<FanoutItemRow[] | null> {
+  const { items, created } = await ensureFanoutItems(deps.database.db, workflow.id, step, service, specs);
+  if (created > 0) await deps.database.notify(WAKE_CHANNEL.fanout);
+  const failed = items.find((i) => i.status === 'failed' || i.status === 'cancelled');
+  if (failed) {
+    throw new PermanentError(`${service} job for course ${failed.itemIndex} failed: ${failed.lastError ?? failed.status}`, {
+      reason: 'job_failed',
+    });
+  }
+  return items.every((i) => i.status === 'succeeded') ? items : null;
+}
+
+/** Compensation of steps 9/10: stop every unfinished job, at PresGen too. Idempotent. */
+export async function cancelFanout(deps: EngineDeps, workflow: WorkflowRow): Promise<Record<string, unknown> | void> {
+  const cancelled = await cancelUnfinishedItems(deps.database.db, workflow.id);
+  if (cancelled.length === 0) return;
+  const jobs = cancelled.filter((i) => i.externalJobId);
+  await Promise.allSettled(
+    jobs.map((i) => (i.service === 'presgen_core' ? deps.presgen.core : deps.presgen.avatar).cancel(i.externalJobId!)),
+  );
+  return { action: 'presgen_jobs_cancelled', items: cancelled.length, externalJobs: jobs.map((j) => j.externalJobId) };
+}

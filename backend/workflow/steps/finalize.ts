@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { CreateWorkflowRequest, DeliverableLinks } from '../../../shared/contracts/api';
+import type { CellValue } from '../../../shared/contracts/commands';
+import type { CommandSpec } from '../../workspace/command-queue';
+import { defineStep, done, outputOf, park } from '../step-registry';
+import { awaitCommands } from './await-commands';
+import { generateAvatarVideos } from './avatar-videos';
+import { CreateGoogleResourcesOutput, createGoogleResources } from './create-google-resources';
+import { generatePresentations } from './presentations';
+
+/** Step 11: Deliverables tab, sharing with the learner, and the instructor is told. */
+export const finalize = defineStep({
+  status: 'FINALIZING',
+  critical: true,
+  input: z.object({
+    workflowId: z.string(),
+    request: CreateWorkflowRequest,
+    assets: CreateGoogleResourcesOutput,
+    links: DeliverableLinks,
+  }),
+  output: z.object({ links: DeliverableLinks, sharedWithLearner: z.boolean() }),
+  selectInput: (wf) => {
+    const assets = outputOf(wf, createGoogleResources);
+    return {
+      workflowId: wf.id,
+      request: wf.request,
+      assets,
+      links: {
+        folderUrl: assets.folderUrl,
+        formUrl: assets.formUrl,
+        formResponderUrl: assets.formResponderUrl,
+        resultsSpreadsheetUrl: assets.resultsSpreadsheetUrl,
+        presentations: outputOf(wf, generatePresentations).presentations.map(({ course, title, url }) => ({ course, title, url })),
+        videos: outputOf(wf, generateAvatarVideos).videos.map(({ course, title, url }) => ({ course, title, url })),
+      },
+    };
+  },
+  async run({ workflow, input, deps }) {
+    const { links, assets, request } = input;
+    const share = request.shareWithLearner && deps.settings.featurePublicSharing;
+    const rows: CellValue[][] = [
+      ['Deliverable', 'Course', 'Title', 'Link'],
+      ['Assessment form', null, null, links.formResponderUrl ?? null],
+      ['Results spreadsheet', null, null, links.resultsSpreadsheetUrl ?? null],
+      ...links.presentations.map((p) => ['Slide deck', p.course, p.title, p.url] as CellValue[]),
+      ...links.videos.map((v) => ['Avatar video', v.course, v.title, v.url] as CellValue[]),
+    ];
+    const specs: CommandSpec[] = [
+      { name: 'tab', type: 'write_tab', payload: { spreadsheetId: assets.resultsSpreadsheetId, tabName: 'Deliverables', rows } },
+    ];
+    if (share) {
+      specs.push({
+        name: 'share',
+        type: 'set_sharing',
+        payload: { fileIds: [assets.resultsSpreadsheetId, assets.folderId], emails: [request.learnerEmail], role: 'reader' },
+      });
+    }
+    const results = await awaitCommands(deps, workflow, 'FINALIZING', specs);
+    if (!results) return park('waiting for Apps Script to write Deliverables');
+    const lines = [
+      `Deliverables are ready for ${request.learnerEmail} (${request.certificationId}):`,
+      `Results: ${links.resultsSpreadsheetUrl}`,
+      ...links.presentations.map((p) => `Deck ${p.course} - ${p.title}: ${p.url}`),
+      ...links.videos.map((v) => `Video ${v.course} - ${v.title}: ${v.url}`),
+    ];
+    await deps.notify?.({
+      kind: 'deliverables_ready',
+      workflowId: input.workflowId,
+      key: 'final',
+      audience: 'instructor',
+      instructorEmail: workflow.ownerEmail,
+      subject: 'PresGen-Assess: training deliverables are ready',
+      text: lines.join('\n'),
+    });
+    return done({ links, sharedWithLearner: share });
+  },
+});

@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { COMMAND_CONTRACTS, type CommandType, type CommandCompletion } from '../../shared/contracts/commands';
+import type { StepStatus } from '../../shared/workflow-status';
+import type { Database, Executor } from '../db/client';
+import { workspaceCommands } from '../db/schema';
+import { wakeWorkflow } from '../db/repositories/workflow-repository';
+import { WAKE_CHANNEL } from '../workflow/wake-channel';
+import { log } from '../observability/logger';
+
+/**
+ * The queue of work for Apps Script. The backend never calls into Apps Script: steps enqueue
+ * commands (idempotent on `workflowId:step:name`), the add-on claims them with a lease and posts
+ * each result back; a completed command wakes its workflow.
+ */
+
+export type CommandRow = typeof workspaceCommands.$inferSelect;
+
+export interface CommandSpec<T extends CommandType = CommandType> {
+  /** Unique within the step, e.g. 'assets', 'tab:Gap_Analysis'. */
+  name: string;
+  type: T;
+  payload: unknown;
+}
+
+export type AwaitedCommands =
+  | { state: 'ready'; results: Record<string, unknown> }
+  | { state: 'pending' }
+  | { state: 'failed'; error: string; name: string };
+
+export class CommandRejectedError extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404 | 409,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_COMMAND_ATTEMPTS = 5;
+
+export class WorkspaceCommandQueue {
+  constructor(
+    private readonly database: Database,
+    private readonly leaseMs: number,
+  ) {}
+
+  private get db(): Executor {
+    return this.database.db;
+  }
+
+  /**
+   * Enqueues the commands a step needs (once) and reports whether all have results. Re-running a
+   * step after a crash or a wake-up enqueues nothing new.
+   */
+  async ensureCommands(
+    workflow: { id: string; ownerEmail: string; spreadsheetId: string | null },
+    step: StepStatus,
+    specs: CommandSpec[],
+  ): Promise<AwaitedCommands> {
+    const keys = specs.map((s) => `${workflow.id}:${step}:${s.name}`);
+    let existing = await this.db.select().from(workspaceCommands).where(inArray(workspaceCommands.idempotencyKey, keys));
+    const missing = specs.filter((s, i) => !existing.some((c) => c.idempotencyKey === keys[i]));
+    if (missing.length > 0) {
+      await this.db
+        .insert(workspaceCommands)
+        .values(
+          missing.map((s) => ({
+            id: randomUUID(),
+            workflowId: workflow.id,
+            ownerEmail: workflow.ownerEmail,
+            spreadsheetId: workflow.spreadsheetId,
+            step,
+            type: s.type,
+            payload: COMMAND_CONTRACTS[s.type].payload.parse(s.payload),
+            idempotencyKey: `${workflow.id}:${step}:${s.name}`,
+          })),
+        )
+        .onConflictDoNothing();
+      log().debug({ commands: missing.map((m) => m.type) }, 'workspace commands enqueued');
+      existing = await this.db.select().from(workspaceCommands).where(inArray(workspaceCommands.idempotencyKey, keys));
+      await this.database.notify(WAKE_CHANNEL.commands, workflow.ownerEmail);
+    }
+    const results: Record<string, unknown> = {};
+    for (const [i, spec] of specs.entries()) {
+      const row = existing.find((c) => c.idempotencyKey === keys[i]);
+      if (!row || row.status === 'pending' || row.status === 'leased') return { state: 'pending' };
+      if (row.status !== 'succeeded') return { state: 'failed', error: row.error ?? row.status, name: spec.name };
+      results[spec.name] = row.result;
+    }
+    return { state: 'ready', results };
+  }
+
+  /** Leases pending (or lease-expired) commands of one instructor, oldest first. */
+  async claim(ownerEmail: string, opts: { spreadsheetId?: string; max: number }): Promise<CommandRow[]> {
+    const available = and(
+      eq(workspaceCommands.ownerEmail, ownerEmail),
+      opts.spreadsheetId
+        ? or(eq(workspaceCommands.spreadsheetId, opts.spreadsheetId), isNull(workspaceCommands.spreadsheetId))
+        : undefined,
+      or(
+        and(eq(workspaceCommands.status, 'pending'), lte(workspaceCommands.availableAt, sql`now()`)),
+        and(eq(workspaceCommands.status, 'leased'), lt(workspaceCommands.leaseExpiresAt, sql`now()`)),
+      ),
+    );
+    const due = this.db
+      .select({ id: workspaceCommands.id })
+      .from(workspaceCommands)
+      .where(available)
+      .orderBy(asc(workspaceCommands.createdAt))
+      .limit(opts.max)
+      .for('update', { skipLocked: true });
+    return this.db
+      .update(workspaceCommands)
+      .set({
+        status: 'leased',
+        leaseToken: sql`md5(random()::text || clock_timestamp()::text)`,
+        leaseExpiresAt: sql`now() + ${this.leaseMs} * interval '1 millisecond'`,
+        attempts: sql`${workspaceCommands.attempts} + 1`,
+      })
+      .where(inArray(workspaceCommands.id, due))
+      .returning();
+  }
+
+  /**
+   * Accepts a result (validated against the command type's contract) or an error, only from the
+   * command's owner and only with the current lease token. A repeated delivery of the same
+   * completion is acknowledged as a duplicate and changes nothing.
+   */
+  async complete(
+    ownerEmail: string,
+    commandId: string,
+    completion: CommandCompletion,
+  ): Promise<{ duplicate: boolean; command: CommandRow }> {
+    const [command] = await this.db.select().from(workspaceCommands).where(eq(workspaceCommands.id, commandId));
+    if (!command) throw new CommandRejectedError(404, 'not_found', 'command not found');
+    if (command.ownerEmail !== ownerEmail) throw new CommandRejectedError(403, 'forbidden', 'command belongs to another instructor');
+    if (command.leaseToken !== completion.leaseToken) {
+      throw new CommandRejectedError(409, 'stale_lease', 'lease token is not current for this command');
+    }
+    if (command.status === 'succeeded' || command.status === 'failed') return { duplicate: true, command };
+    if (command.status !== 'leased') throw new CommandRejectedError(409, 'not_leased', `command is ${command.status}`);
+
+    let patch: Partial<CommandRow>;
+    if ('result' in completion) {
+      const parsed = COMMAND_CONTRACTS[command.type as CommandType].result.safeParse(completion.result);
+      if (!parsed.success) {
+        throw new CommandRejectedError(400, 'invalid_result', 'command result does not match its contract', parsed.error.issues.map((i) => ({ path: ['result', ...i.path].join('.'), message: i.message })));
+      }
+      patch = { status: 'succeeded', result: parsed.data, completedAt: new Date() };
+    } else if (completion.error.retryable && command.attempts < MAX_COMMAND_ATTEMPTS) {
+      const backoffMs = Math.min(60_000, 1000 * 2 ** command.attempts);
+      patch = {
+        status: 'pending',
+        error: completion.error.message,
+        leaseToken: null,
+        leaseExpiresAt: null,
+        availableAt: new Date(Date.now() + backoffMs),
+      };
+    } else {
+      patch = { status: 'failed', error: completion.error.message, completedAt: new Date() };
+    }
+    // The result and the wake-up commit together: a crash in between cannot strand a parked workflow.
+    const updated = await this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(workspaceCommands)
+        .set(patch)
+        .where(
+          and(
+            eq(workspaceCommands.id, commandId),
+            eq(workspaceCommands.status, 'leased'),
+            eq(workspaceCommands.leaseToken, completion.leaseToken),
+          ),
+        )
+        .returning();
+      if (row && row.status !== 'pending') await wakeWorkflow(tx, row.workflowId);
+      return row;
+    });
+    if (!updated) {
+      const [now] = await this.db.select().from(workspaceCommands).where(eq(workspaceCommands.id, commandId));
+      if (now && now.leaseToken === completion.leaseToken && (now.status === 'succeeded' || now.status === 'failed')) {
+        return { duplicate: true, command: now };
+      }
+      throw new CommandRejectedError(409, 'stale_lease', 'command changed concurrently');
+    }
+    if (updated.status !== 'pending') await this.database.notify(WAKE_CHANNEL.workflows, updated.workflowId);
+    return { duplicate: false, command: updated };
+  }
+
+  /** Withdraws a workflow's unfinished commands (cancel / permanent failure), but never its compensation. */
+  async cancelPending(workflowId: string): Promise<number> {
+    const cancelled = await this.db
+      .update(workspaceCommands)
+      .set({ status: 'cancelled', completedAt: new Date() })
+      .where(
+        and(
+          eq(workspaceCommands.workflowId, workflowId),
+          inArray(workspaceCommands.status, ['pending', 'leased']),
+          ne(workspaceCommands.type, 'trash_files'),
+        ),
+      )
+      .returning({ id: workspaceCommands.id });
+    return cancelled.length;
+  }
+
+  async backlog(): Promise<{ pending: number; oldestAgeSeconds: number }> {
+    const [row] = await this.db
+      .select({
+        pending: sql<number>`count(*)::int`,
+        oldest: sql<number | null>`extract(epoch from (now() - min(${workspaceCommands.createdAt})))::float8`,
+      })
+      .from(workspaceCommands)
+      .where(inArray(workspaceCommands.status, ['pending', 'leased']));
+    return { pending: Number(row?.pending ?? 0), oldestAgeSeconds: Number(row?.oldest ?? 0) };
+  }
+}
