@@ -10,7 +10,7 @@ import { GoogleIdTokenVerifier } from './http/auth/google-id-token';
 import { OutboundHttpClient } from './integration/http-client';
 import { PresgenAvatarClient } from './integration/presgen-avatar-client';
 import { PresgenCoreClient } from './integration/presgen-core-client';
-import { log } from './observability/logger';
+import { log, rootLogger } from './observability/logger';
 import { commandsPending, oldestCommandAge, workflowsByStatus } from './observability/metrics';
 import { startLocalPresgen, type LocalPresgen } from './simulators/start-simulators';
 import { WorkflowEngine } from './workflow/engine';
@@ -53,6 +53,7 @@ export interface Runtime {
 }
 
 export async function startRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
+  rootLogger().level = config.LOG_LEVEL;
   const database = opts.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDataDir: config.PGLITE_DATA_DIR, poolSize: config.DATABASE_POOL_SIZE }));
   log().info({ driver: database.driver }, database.driver === 'pglite' ? `database: embedded PGlite at ${config.PGLITE_DATA_DIR}` : 'database: PostgreSQL (DATABASE_URL)');
 

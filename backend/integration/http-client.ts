@@ -139,7 +139,7 @@ export class OutboundHttpClient {
       integration: req.service,
       operation: req.operation,
       method: req.method,
-      url: sanitizeUrl(req.url),
+      url: req.secretUrl ? originOnly(req.url) : sanitizeUrl(req.url),
       status: result.status,
       outcome: result.outcome,
       duration_ms: Math.round(durationMs * 10) / 10,
@@ -152,6 +152,16 @@ export class OutboundHttpClient {
       const category = e instanceof PermanentError ? 'permanent' : 'transient';
       log().warn({ ...fields, reason: e.reason, category }, 'outbound request failed');
     }
+  }
+}
+
+/** Scheme and host of a URL whose path is a secret (e.g. a Slack webhook). */
+function originOnly(raw: string): string {
+  try {
+    const url = new URL(raw);
+    return `${url.protocol}//${url.host}/[redacted]`;
+  } catch {
+    return '[invalid-url]';
   }
 }
 

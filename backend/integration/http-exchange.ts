@@ -29,6 +29,16 @@ export interface OutboundRequest {
   /** Sent as the Idempotency-Key header. */
   idempotencyKey?: string;
   timeoutMs?: number;
+  /**
+   * How a 2xx body is read: 'json' (default) parses it, 'text' hands the raw text to the schema
+   * (Slack incoming webhooks answer a plain `ok`).
+   */
+  responseType?: 'json' | 'text';
+  /**
+   * The URL itself is a credential (a Slack webhook path is its secret): only scheme and host
+   * are logged.
+   */
+  secretUrl?: boolean;
 }
 
 export type ExchangeResult<T> =
@@ -43,7 +53,8 @@ export async function performExchange<T>(
   opts: { timeoutMs: number; defaultHeaders: Record<string, string> },
 ): Promise<ExchangeResult<T>> {
   const label = `${req.service} ${req.operation}`;
-  const headers: Record<string, string> = { accept: 'application/json', ...opts.defaultHeaders, ...req.headers };
+  const accept = req.responseType === 'text' ? 'text/plain, */*' : 'application/json';
+  const headers: Record<string, string> = { accept, ...opts.defaultHeaders, ...req.headers };
   if (req.body !== undefined) headers['content-type'] = 'application/json';
   if (req.idempotencyKey) headers['idempotency-key'] = req.idempotencyKey;
 
@@ -59,7 +70,7 @@ export async function performExchange<T>(
     });
     status = res.status;
     const text = await res.text();
-    return classifyResponse(res, text, schema, label);
+    return classifyResponse(res, text, schema, label, req.responseType ?? 'json');
   } catch (err) {
     if (signal.aborted || isTimeout(err)) {
       return {
@@ -76,16 +87,24 @@ export async function performExchange<T>(
   }
 }
 
-function classifyResponse<T>(res: Response, text: string, schema: z.ZodType<T>, label: string): ExchangeResult<T> {
+function classifyResponse<T>(
+  res: Response,
+  text: string,
+  schema: z.ZodType<T>,
+  label: string,
+  responseType: 'json' | 'text',
+): ExchangeResult<T> {
   const status = res.status;
   if (status >= 200 && status < 300) {
-    let json: unknown;
-    try {
-      json = text.length ? JSON.parse(text) : undefined;
-    } catch {
-      return contractViolation(status, `${label}: response is not JSON`);
+    let body: unknown = text;
+    if (responseType === 'json') {
+      try {
+        body = text.length ? JSON.parse(text) : undefined;
+      } catch {
+        return contractViolation(status, `${label}: response is not JSON`);
+      }
     }
-    const parsed = schema.safeParse(json);
+    const parsed = schema.safeParse(body);
     if (!parsed.success) {
       const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
       return contractViolation(status, `${label}: response violates the contract: ${truncate(fields)}`);

@@ -1,0 +1,72 @@
+import type { CommandPayload, CommandResult } from '../../shared/contracts/commands';
+import type { CommandContext } from './context';
+
+/**
+ * Step 3: the learner's Drive folder, the quiz form (answer key, points, email collection,
+ * responses to the add-on's spreadsheet, published) and the per-learner results spreadsheet.
+ *
+ * Resumable: every created id is saved as progress under the command id before the next step, so
+ * an execution killed half way and a re-delivered command reuse the folder/form/sheet already made
+ * instead of creating a second set.
+ */
+
+interface Progress {
+  folderId: string;
+  formId: string;
+  resultsSpreadsheetId: string;
+}
+
+export function createAssessmentAssets(
+  commandId: string,
+  payload: CommandPayload<'create_assessment_assets'>,
+  ctx: CommandContext,
+): CommandResult<'create_assessment_assets'> {
+  const progress = ctx.ledger.progress<Progress>(commandId);
+  const save = () => ctx.ledger.saveProgress(commandId, progress);
+
+  const folder = progress.folderId ? ctx.drive.getFolder(progress.folderId) : ctx.drive.createFolder(payload.folderName);
+  if (!progress.folderId) {
+    progress.folderId = folder.getId();
+    save();
+  }
+
+  const form = progress.formId ? ctx.forms.openForm(progress.formId) : ctx.forms.createForm(payload.formTitle, payload.formDescription);
+  if (!progress.formId) {
+    progress.formId = form.getId();
+    save();
+  }
+
+  const itemIds = ctx.forms.ensureQuizItems(form, payload.items);
+  const itemQuestionIds: Record<string, string> = {};
+  itemIds.forEach((itemId, i) => (itemQuestionIds[itemId] = payload.items[i].questionId));
+  // Registered before publishing: the first submission can arrive the moment the form is live.
+  ctx.registry.register(progress.formId, { workflowId: payload.workflowId, itemQuestionIds });
+
+  ctx.forms.setDestination(form, payload.destinationSpreadsheetId);
+  const published = ctx.forms.publishForm(form);
+  if (!published) throw new Error('the form could not be published');
+  ctx.drive.move(progress.formId, folder);
+
+  const results = progress.resultsSpreadsheetId
+    ? ctx.sheets.open(progress.resultsSpreadsheetId)
+    : ctx.sheets.createSheet(payload.resultsSpreadsheetName);
+  if (!progress.resultsSpreadsheetId) {
+    progress.resultsSpreadsheetId = results.getId();
+    save();
+  }
+  ctx.drive.move(progress.resultsSpreadsheetId, folder);
+
+  if (payload.shareWithLearner) ctx.drive.managePermissions(folder, [payload.learnerEmail], 'reader');
+
+  return {
+    folderId: progress.folderId,
+    folderUrl: folder.getUrl(),
+    formId: progress.formId,
+    formUrl: form.getEditUrl(),
+    formResponderUrl: form.getPublishedUrl(),
+    formPublished: true,
+    resultsSpreadsheetId: progress.resultsSpreadsheetId,
+    resultsSpreadsheetUrl: results.getUrl(),
+    itemQuestionIds,
+  };
+}

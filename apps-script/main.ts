@@ -1,0 +1,168 @@
+/**
+ * Entry points: the only functions Apps Script, triggers and google.script.run can call. The build
+ * declares a top-level wrapper for every export of this file, so keep this file exports-only-for-
+ * entry-points and thin: each one wires a runtime and delegates to a plain module.
+ */
+// First: Apps Script has no URL, and the zod contracts need one.
+import './runtime/install-url';
+import type { WorkflowDetail, WorkflowView } from '../shared/contracts/api';
+import { SHOW_SIDEBAR_HANDLER, SIDEBAR_FILE } from './entry-names';
+import { formIdForSubmitEvent, postNewResponses, retryPendingSubmissions, type SheetFormSubmitEvent } from './form-submit';
+import { BackendError } from './http/backend-error';
+import { pumpCommands as runPump, type PumpStats } from './pump';
+import { createAddonRuntime, flushQuotaUsage, type AddonRuntime } from './runtime/addon-runtime';
+import { errorMessage, log, redact } from './runtime/log';
+import { InvalidInputError, SheetUrl, StartAssessmentForm, WorkflowId, buildCreateWorkflowRequest, parseInput } from './sidebar-input';
+import { ensureTriggers as installTriggers, type TriggerReport } from './triggers';
+
+const PRODUCT = 'PresGen-Assess';
+
+// ---- simple triggers: 30 s, limited authorization (no UrlFetch, no triggers): menu only ----
+
+export function onOpen(_e?: GoogleAppsScript.Events.SheetsOnOpen): void {
+  SpreadsheetApp.getUi().createAddonMenu().addItem(`Open ${PRODUCT}`, SHOW_SIDEBAR_HANDLER).addToUi();
+}
+
+export function onInstall(e?: GoogleAppsScript.Events.AddonOnInstall): void {
+  onOpen(e as GoogleAppsScript.Events.SheetsOnOpen | undefined);
+}
+
+// ---- menu ----
+
+export function showSidebar(): void {
+  try {
+    installTriggers(activeSpreadsheet());
+  } catch (err) {
+    // The sidebar still opens; startAssessment tries again and reports the problem in words.
+    log.warn('ensure_triggers_failed', { message: errorMessage(err) });
+  }
+  const html = HtmlService.createHtmlOutputFromFile(SIDEBAR_FILE).setTitle(PRODUCT);
+  SpreadsheetApp.getUi().showSidebar(html);
+}
+
+export function ensureTriggers(): TriggerReport {
+  return installTriggers(activeSpreadsheet());
+}
+
+// ---- sidebar RPCs (google.script.run): errors are thrown as plain-words messages ----
+
+export function sidebarBootstrap(): { certifications: Array<{ id: string; name: string; vendor: string }>; workflows: WorkflowView[] } {
+  return sidebarCall((rt) => ({
+    certifications: rt.client.listCertifications(),
+    workflows: rt.client.listWorkflows({ limit: 20 }).items,
+  }));
+}
+
+export function startAssessment(form: unknown): WorkflowView {
+  return sidebarCall((rt) => {
+    const input = parseInput(StartAssessmentForm, form);
+    const spreadsheet = activeSpreadsheet();
+    // Responses of the new form land in this spreadsheet: its trigger must exist before step 3.
+    installTriggers(spreadsheet);
+    const request = buildCreateWorkflowRequest(input, spreadsheet.getId(), () => Utilities.getUuid());
+    return rt.client.createWorkflow(request);
+  });
+}
+
+export function listMyWorkflows(): WorkflowView[] {
+  return sidebarCall((rt) => rt.client.listWorkflows({ limit: 20 }).items);
+}
+
+export function getWorkflowDetail(id: unknown): WorkflowDetail {
+  return sidebarCall((rt) => rt.client.getWorkflow(parseInput(WorkflowId, id, 'workflowId')));
+}
+
+export function resumeWithSheetUrl(id: unknown, sheetUrl: unknown): WorkflowView {
+  return sidebarCall((rt) => rt.client.resumeWorkflow(parseInput(WorkflowId, id, 'workflowId'), parseInput(SheetUrl, sheetUrl, 'sheetUrl')));
+}
+
+export function retryWorkflow(id: unknown): WorkflowView {
+  return sidebarCall((rt) => rt.client.retryWorkflow(parseInput(WorkflowId, id, 'workflowId')));
+}
+
+export function cancelWorkflow(id: unknown): WorkflowView {
+  return sidebarCall((rt) => rt.client.cancelWorkflow(parseInput(WorkflowId, id, 'workflowId'), 'cancelled by the instructor in the sidebar'));
+}
+
+/** Called by the open sidebar every few seconds: a short pump, no idle waiting. */
+export function pumpNow(): PumpStats {
+  return sidebarCall((rt) => {
+    const stats = runPump(rt.client, rt.ctx, {
+      spreadsheetId: activeSpreadsheet().getId(),
+      claimBatchSize: rt.settings.PRESGEN_CLAIM_BATCH,
+      stopAfterMs: rt.settings.PRESGEN_SIDEBAR_BUDGET_MS,
+      idleWaitMs: 0,
+      pollIntervalMs: rt.settings.PRESGEN_PUMP_POLL_MS,
+      commandReserveMs: 0,
+    });
+    flushQuotaUsage(rt);
+    return stats;
+  });
+}
+
+// ---- installable triggers ----
+
+/** The ONE spreadsheet-level onFormSubmit trigger, for every form the add-on created. */
+export function onFormSubmitDispatcher(e: SheetFormSubmitEvent): void {
+  const rt = createAddonRuntime('trigger');
+  const spreadsheet = e.source ?? SpreadsheetApp.getActiveSpreadsheet();
+  const lock = LockService.getDocumentLock() ?? LockService.getScriptLock();
+  // Two submissions at once: the second waits, then finds the first's responses already posted.
+  lock.waitLock(30_000);
+  try {
+    const formId = formIdForSubmitEvent(e, rt.ctx);
+    if (formId) postNewResponses(formId, rt.client, rt.ctx, rt.store);
+    else log.info('form_submit_ignored', { reason: 'not_a_form_sheet' });
+  } finally {
+    lock.releaseLock();
+  }
+  // Steps 5–8 follow within seconds; keep draining so their tabs land now, not in an hour.
+  runPump(rt.client, rt.ctx, {
+    spreadsheetId: spreadsheet ? spreadsheet.getId() : undefined,
+    claimBatchSize: rt.settings.PRESGEN_CLAIM_BATCH,
+    stopAfterMs: rt.settings.PRESGEN_PUMP_AFTER_SUBMIT_MS,
+    idleWaitMs: rt.settings.PRESGEN_PUMP_IDLE_STOP_MS,
+    pollIntervalMs: rt.settings.PRESGEN_PUMP_POLL_MS,
+    commandReserveMs: rt.settings.PRESGEN_COMMAND_RESERVE_MS,
+  });
+  flushQuotaUsage(rt);
+}
+
+/** Hourly safety net (time-driven: no active document, so all of this instructor's commands). */
+export function pumpCommands(): PumpStats {
+  const rt = createAddonRuntime('trigger');
+  try {
+    retryPendingSubmissions(rt.client, rt.ctx, rt.store);
+  } catch (err) {
+    log.warn('pending_submissions_failed', { message: errorMessage(err) });
+  }
+  const stats = runPump(rt.client, rt.ctx, {
+    spreadsheetId: undefined,
+    claimBatchSize: rt.settings.PRESGEN_CLAIM_BATCH,
+    stopAfterMs: rt.settings.PRESGEN_PUMP_HOURLY_MS,
+    idleWaitMs: 0,
+    pollIntervalMs: rt.settings.PRESGEN_PUMP_POLL_MS,
+    commandReserveMs: rt.settings.PRESGEN_COMMAND_RESERVE_MS,
+  });
+  flushQuotaUsage(rt);
+  return stats;
+}
+
+// ---- helpers (not exported: only entry points may be exported from this file) ----
+
+function activeSpreadsheet(): GoogleAppsScript.Spreadsheet.Spreadsheet {
+  const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+  if (!spreadsheet) throw new InvalidInputError(`Open ${PRODUCT} from a Google Sheets spreadsheet.`);
+  return spreadsheet;
+}
+
+/** Run a sidebar call with a short budget; rethrow anything as a message an instructor can read. */
+function sidebarCall<T>(fn: (rt: AddonRuntime) => T): T {
+  try {
+    return fn(createAddonRuntime('sidebar'));
+  } catch (err) {
+    if (err instanceof InvalidInputError || err instanceof BackendError) throw new Error(err.message);
+    log.error('sidebar_call_failed', { message: errorMessage(err) });
+    throw new Error(`Something went wrong in the ${PRODUCT} add-on: ${redact(errorMessage(err))}`);
+  }
+}

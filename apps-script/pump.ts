@@ -1,0 +1,120 @@
+import type { CommandCompletion } from '../shared/contracts/commands';
+import type { BackendClient, CompletionOutcome } from './backend-client';
+import { BackendError } from './http/backend-error';
+import type { CommandContext } from './commands/context';
+import { executeCommand } from './commands/executor';
+import { validateClaimedCommand } from './commands/validate';
+import { errorMessage, log } from './runtime/log';
+
+/**
+ * The command pump: claim this instructor's pending workspace commands, execute each, post each
+ * outcome back. The backend never calls into Apps Script, so this loop is how steps 3, 6–8 and 11
+ * get done. It runs from the sidebar (short, every few seconds), from the form-submit trigger
+ * (keeps polling for a few minutes so steps 6–8 land right after a submission) and hourly.
+ */
+
+export interface PumpOptions {
+  /** Only commands for the spreadsheet the add-on runs in (undefined: all of this instructor's). */
+  spreadsheetId?: string;
+  claimBatchSize: number;
+  /** No new claim after this much time since the pump started. */
+  stopAfterMs: number;
+  /** Keep polling while idle until this long has passed without a command (0: stop at the first empty claim). */
+  idleWaitMs: number;
+  pollIntervalMs: number;
+  /** Do not start a command with less than this left in the execution budget; its lease will lapse and it is re-offered. */
+  commandReserveMs: number;
+}
+
+export interface PumpStats {
+  claimed: number;
+  succeeded: number;
+  failed: number;
+  /** Answered from the ledger: a re-delivery of a command already done. */
+  replayed: number;
+  invalid: number;
+  /** Completion refused (409 stale lease, or the command is gone): another execution owns it, or nobody does. */
+  staleLeases: number;
+  /** Claimed but left for a later run (budget ran low). */
+  deferred: number;
+  /** Set when the backend could not be reached; the next run picks up. */
+  backendError?: string;
+}
+
+export function pumpCommands(client: BackendClient, ctx: CommandContext, opts: PumpOptions): PumpStats {
+  const stats: PumpStats = { claimed: 0, succeeded: 0, failed: 0, replayed: 0, invalid: 0, staleLeases: 0, deferred: 0 };
+  const startedAt = ctx.clock.elapsedMs();
+  let lastWorkAt = startedAt;
+  try {
+    while (ctx.clock.elapsedMs() - startedAt < opts.stopAfterMs && ctx.clock.remainingMs() > opts.commandReserveMs) {
+      const batch = client.claimCommands(opts.spreadsheetId, opts.claimBatchSize);
+      stats.claimed += batch.length;
+      if (batch.length === 0) {
+        const idleFor = ctx.clock.elapsedMs() - lastWorkAt;
+        if (idleFor + opts.pollIntervalMs > opts.idleWaitMs) break;
+        ctx.clock.sleep(opts.pollIntervalMs);
+        continue;
+      }
+      for (const raw of batch) {
+        if (ctx.clock.remainingMs() <= opts.commandReserveMs) {
+          stats.deferred++;
+          continue;
+        }
+        processCommand(client, ctx, raw, stats);
+      }
+      lastWorkAt = ctx.clock.elapsedMs();
+    }
+  } catch (err) {
+    // Backend unreachable after retries: whatever was claimed is re-offered when its lease lapses.
+    stats.backendError = errorMessage(err);
+    log.warn('pump_stopped', { message: stats.backendError });
+  }
+  log.info('pump_finished', { ...stats, backendError: stats.backendError ? 'yes' : undefined });
+  return stats;
+}
+
+/**
+ * Post a completion. A refusal that retrying cannot change (the command is gone or no longer
+ * leased to us) drops that one command instead of stopping the pump; an unreachable backend still
+ * stops it (thrown).
+ */
+function completeOrDrop(client: BackendClient, commandId: string, completion: CommandCompletion): CompletionOutcome | 'refused' {
+  try {
+    return client.completeCommand(commandId, completion);
+  } catch (err) {
+    if (!(err instanceof BackendError) || err.retryable) throw err;
+    log.warn('command_completion_refused', { command_id: commandId, status: err.status, code: err.code });
+    return 'refused';
+  }
+}
+
+function processCommand(client: BackendClient, ctx: CommandContext, raw: unknown, stats: PumpStats): void {
+  const validated = validateClaimedCommand(raw);
+  if (!validated.ok) {
+    stats.invalid++;
+    log.error('command_invalid', { command_id: validated.id, message: validated.message });
+    if (validated.id && validated.leaseToken) {
+      const outcome = completeOrDrop(client, validated.id, { leaseToken: validated.leaseToken, error: { message: validated.message, retryable: false } });
+      if (outcome === 'stale_lease' || outcome === 'refused') stats.staleLeases++;
+    }
+    return;
+  }
+
+  const command = validated.command;
+  const outcome = executeCommand(command, ctx);
+  if (outcome.replayed) stats.replayed++;
+  if ('result' in outcome) stats.succeeded++;
+  else stats.failed++;
+
+  const completion =
+    'result' in outcome ? { leaseToken: command.leaseToken, result: outcome.result } : { leaseToken: command.leaseToken, error: outcome.error };
+  const ack = completeOrDrop(client, command.id, completion);
+  if (ack === 'stale_lease' || ack === 'refused') {
+    // Our lease lapsed and another execution owns the command; the ledger keeps our result, so
+    // when that execution runs it, nothing is created twice.
+    stats.staleLeases++;
+    log.warn('command_lease_stale', { command_id: command.id, workflow_id: command.workflowId });
+  } else {
+    log.info('command_completed', { command_id: command.id, workflow_id: command.workflowId, type: command.type, ok: 'result' in outcome, ack });
+  }
+}

@@ -1,0 +1,51 @@
+import type { QuotaGuard } from '../quota';
+
+/** SpreadsheetApp behind one small interface; every call goes through the quota guard. */
+export class GoogleSheetsClient {
+  constructor(private readonly quota: QuotaGuard) {}
+
+  createSheet(name: string): GoogleAppsScript.Spreadsheet.Spreadsheet {
+    return this.quota.call('SpreadsheetApp.create', () => SpreadsheetApp.create(name));
+  }
+
+  open(id: string): GoogleAppsScript.Spreadsheet.Spreadsheet {
+    return this.quota.call('SpreadsheetApp.openById', () => SpreadsheetApp.openById(id));
+  }
+
+  openByUrl(url: string): GoogleAppsScript.Spreadsheet.Spreadsheet {
+    return this.quota.call('SpreadsheetApp.openByUrl', () => SpreadsheetApp.openByUrl(url));
+  }
+
+  /** The tab with this name, created when missing. */
+  createTab(spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet, name: string): GoogleAppsScript.Spreadsheet.Sheet {
+    return spreadsheet.getSheetByName(name) ?? this.quota.call('Spreadsheet.insertSheet', () => spreadsheet.insertSheet(name));
+  }
+
+  /**
+   * Replace a tab's content with a rectangle of values in ONE setValues call (cell-by-cell writes
+   * are slow and burn quota). The first row is a header: bold and frozen.
+   */
+  writeData(sheet: GoogleAppsScript.Spreadsheet.Sheet, rectangle: Array<Array<string | number | boolean>>, opts: { header: boolean }): void {
+    const rows = rectangle.length;
+    const columns = rows ? rectangle[0].length : 0;
+    this.quota.call('Sheet.clear', () => sheet.clear());
+    if (rows === 0 || columns === 0) return;
+    this.quota.call('Range.setValues', () => sheet.getRange(1, 1, rows, columns).setValues(rectangle));
+    if (opts.header && rows > 1) {
+      this.quota.call('Range.setFontWeight', () => sheet.getRange(1, 1, 1, columns).setFontWeight('bold'));
+      this.quota.call('Sheet.setFrozenRows', () => sheet.setFrozenRows(1));
+    }
+  }
+
+  /** The response tab fed by this form, if the spreadsheet has one. */
+  findResponseSheet(
+    spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
+    matchesForm: (formUrl: string) => boolean,
+  ): GoogleAppsScript.Spreadsheet.Sheet | undefined {
+    for (const sheet of spreadsheet.getSheets()) {
+      const url = sheet.getFormUrl();
+      if (url && matchesForm(url)) return sheet;
+    }
+    return undefined;
+  }
+}

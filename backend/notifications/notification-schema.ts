@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import type { WorkflowNotification } from '../workflow/engine-deps';
+
+/**
+ * The one validation of a notification handed to `NotificationService.enqueue`. Callers are the
+ * engine, step 11, the HTTP error handler and the SLA watch; a malformed one is refused with an
+ * error naming the field instead of being queued half-formed.
+ */
+
+export const NOTIFICATION_KINDS = [
+  'workflow_failed',
+  'needs_attention',
+  'deliverables_ready',
+  'completion_reminder',
+  'workflow_expired',
+  'sla_at_risk',
+  'sla_breached',
+] as const;
+
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export type Audience = WorkflowNotification['audience'];
+
+export const WorkflowNotificationSchema = z
+  .object({
+    kind: z.enum(NOTIFICATION_KINDS),
+    workflowId: z.string().min(1).max(200),
+    key: z.string().min(1).max(300),
+    audience: z.enum(['operators', 'instructor']),
+    instructorEmail: z.email().optional(),
+    subject: z.string().min(1).max(300),
+    text: z.string().max(20_000),
+  })
+  .superRefine((n, ctx) => {
+    if (n.audience === 'instructor' && !n.instructorEmail) {
+      ctx.addIssue({ code: 'custom', path: ['instructorEmail'], message: 'required when audience is instructor' });
+    }
+  });
+
+// Compile-time guard: the schema and the engine's interface describe the same thing.
+type Parsed = z.infer<typeof WorkflowNotificationSchema>;
+const sameShape: [Parsed extends WorkflowNotification ? true : false, WorkflowNotification extends Parsed ? true : false] = [true, true];
+void sameShape;
+
+export class InvalidNotificationError extends Error {
+  constructor(readonly fields: string[]) {
+    super(`invalid notification: ${fields.join('; ')}`);
+    this.name = 'InvalidNotificationError';
+  }
+}
+
+export function parseNotification(input: unknown): WorkflowNotification {
+  const parsed = WorkflowNotificationSchema.safeParse(input);
+  if (!parsed.success) {
+    // Field names and messages only: zod messages do not echo the (possibly personal) value.
+    throw new InvalidNotificationError(parsed.error.issues.map((i) => `${i.path.join('.') || '(notification)'}: ${i.message}`));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,80 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { LOCK_TIMEOUT_MESSAGE } from '../workspace-emulator';
+import { fixtureEmulator, INSTRUCTOR, removeFixtureBundles } from './helpers';
+
+afterAll(removeFixtureBundles);
+
+describe('PropertiesService, CacheService, LockService', () => {
+  it('round-trips properties, cache entries and a lock', () => {
+    const emulator = fixtureEmulator();
+    expect(emulator.run('storesRoundTrip')).toEqual({
+      props: { a: '1', b: 'two' },
+      keys: ['a', 'b'],
+      missing: null,
+      cache: 'v',
+      all: { x: '1', y: '2' },
+      locked: true,
+      hadLock: true,
+      hasAfterRelease: false,
+    });
+    expect(Object.fromEntries(emulator.state.properties.user.get(INSTRUCTOR.email)!)).toEqual({ a: '1', b: 'two' });
+  });
+
+  it('cache entries expire on the simulated clock', () => {
+    const emulator = fixtureEmulator({ maxRealSleepMs: 1 });
+    emulator.run('storesRoundTrip'); // puts 'k' for 60 s
+    expect(emulator.run('cacheGet', 'k')).toBe('v');
+    emulator.run('sleepy', 1); // one simulated minute
+    expect(emulator.run('cacheGet', 'k')).toBeNull();
+  });
+
+  it('waitLock times out while another execution holds the lock, and works once released', () => {
+    const emulator = fixtureEmulator();
+    const release = emulator.holdLockElsewhere('script');
+    const offsetBefore = emulator.state.clockOffsetMs;
+    expect(() => emulator.run('waitForScriptLock', 10_000)).toThrow(LOCK_TIMEOUT_MESSAGE);
+    expect(emulator.state.clockOffsetMs - offsetBefore).toBeGreaterThan(9_000);
+    release();
+    expect(emulator.run('waitForScriptLock', 10_000)).toBe('locked');
+  });
+});
+
+describe('HtmlService, Ui and simple triggers', () => {
+  it('evaluates a template from the bundle folder and shows it as the sidebar', () => {
+    const emulator = fixtureEmulator();
+    emulator.run('showSidebar');
+    const sidebar = emulator.lastSidebar()!;
+    expect(sidebar.title).toBe('PresGen-Assess');
+    expect(sidebar.html).toContain(`Signed in as ${INSTRUCTOR.email}`);
+    expect(sidebar.html).toContain('<li>&lt;wf-1&gt;</li>');
+    expect(sidebar.html).toContain('<li>wf-2</li>');
+    expect(sidebar.html).toContain('<div id="raw"><b>raw</b></div>');
+  });
+
+  it('onOpen runs in LIMITED mode: the menu is built, Drive is off limits', () => {
+    const emulator = fixtureEmulator();
+    expect(emulator.openDocument()).toBe('LIMITED');
+    expect(emulator.state.menus).toEqual([{ title: 'PresGen add-on menu', items: [{ caption: 'Open PresGen-Assess', functionName: 'showSidebar' }] }]);
+    expect(emulator.state.properties.document.get(emulator.activeSpreadsheetId)?.get('onOpenDriveError')).toMatch(
+      /^You do not have permission to call DriveApp.getRootFolder/,
+    );
+    expect(emulator.state.executions.at(-1)).toMatchObject({ kind: 'simple-trigger', ok: true });
+  });
+});
+
+describe('DriveApp', () => {
+  it('creates a folder, moves a spreadsheet into it, shares and trashes', () => {
+    const emulator = fixtureEmulator();
+    const result = emulator.run('driveRoundTrip', 'learner@example.com') as Record<string, unknown>;
+    expect(result).toMatchObject({
+      parent: result.folderId,
+      viewers: ['learner@example.com'],
+      trashed: true,
+      url: `https://docs.google.com/spreadsheets/d/${String(result.fileId)}/edit`,
+    });
+    const file = emulator.state.driveItems.get(String(result.fileId))!;
+    expect(file).toMatchObject({ parents: [result.folderId], sharingAccess: 'ANYONE_WITH_LINK', sharingPermission: 'VIEW', trashed: true });
+    expect(emulator.callCounts()['SpreadsheetApp.create']).toBe(1);
+    expect(emulator.quotaUsage()).toMatchObject({ 'DriveApp.createFolder': 1, 'SpreadsheetApp.create': 1 });
+  });
+});

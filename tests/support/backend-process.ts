@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * A backend replica in its own OS process (`backend/server.ts` under tsx), for crash,
+ * multi-replica and emulator tests (the emulator blocks the test's main thread during
+ * synchronous UrlFetch calls, so the backend cannot live there).
+ */
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface BackendProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** Everything it logged (JSON lines). */
+  output(): string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startBackendProcess(env: Record<string, string | undefined>, opts: { startTimeoutMs?: number } = {}): Promise<BackendProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'backend/server.ts'], {
+    cwd: ROOT,
+    // info level at least: the parent reads the "backend listening" line.
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`backend did not start in time:\n${output.slice(-3000)}`)), opts.startTimeoutMs ?? 30_000);
+    const onData = () => {
+      const match = /"url":"(http:\/\/[^"]+)","msg":"backend listening"/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        resolve(match[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`backend exited with ${code} before listening:\n${output.slice(-3000)}`));
+    });
+  });
+
+  return {
+    url,
+    pid: child.pid!,
+    child,
+    output: () => output,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/** PropertiesService: script, user and document stores with Google's size limits. */
+import { makeHandle } from './handles';
+import type { Runtime } from './runtime';
+import { getOrCreate } from './state';
+
+export const PROPERTY_VALUE_MAX_BYTES = 9 * 1024;
+export const PROPERTY_STORE_MAX_BYTES = 500 * 1024;
+
+function storeBytes(store: Map<string, string>): number {
+  let total = 0;
+  for (const [k, v] of store) total += Buffer.byteLength(k) + Buffer.byteLength(v);
+  return total;
+}
+
+function propertiesHandle(rt: Runtime, store: () => Map<string, string>): object {
+  let self: object;
+  const put = (entries: [string, unknown][]) => {
+    const target = store();
+    const next = new Map(target);
+    for (const [key, value] of entries) {
+      const text = String(value);
+      if (Buffer.byteLength(text) > PROPERTY_VALUE_MAX_BYTES) rt.fail('Argument too large: value');
+      next.set(String(key), text);
+    }
+    if (storeBytes(next) > PROPERTY_STORE_MAX_BYTES) {
+      rt.fail('You have exceeded the property storage quota. Please remove some properties and try again.');
+    }
+    for (const [key, value] of next) target.set(key, value);
+  };
+  self = makeHandle(rt, 'Properties', {
+    getProperty: (key: string) => store().get(String(key)) ?? null,
+    setProperty: (key: string, value: unknown) => {
+      put([[String(key), value]]);
+      return self;
+    },
+    setProperties: (values: Record<string, unknown>, deleteAllOthers?: boolean) => {
+      if (deleteAllOthers === true) store().clear();
+      put(Object.entries(values ?? {}));
+      return self;
+    },
+    getProperties: () => Object.fromEntries(store()),
+    getKeys: () => [...store().keys()],
+    deleteProperty: (key: string) => {
+      store().delete(String(key));
+      return self;
+    },
+    deleteAllProperties: () => {
+      store().clear();
+      return self;
+    },
+  });
+  return self;
+}
+
+export function createPropertiesService(rt: Runtime): object {
+  const { properties } = rt.state;
+  return makeHandle(rt, 'PropertiesService', {
+    getScriptProperties: () => propertiesHandle(rt, () => properties.script),
+    getUserProperties: () => propertiesHandle(rt, () => getOrCreate(properties.user, rt.options.user.email, () => new Map())),
+    getDocumentProperties: () => propertiesHandle(rt, () => getOrCreate(properties.document, rt.activeSpreadsheetId, () => new Map())),
+  });
+}

@@ -1,0 +1,207 @@
+/**
+ * The execution runtime shared by every emulated service: the current execution and its budget,
+ * the simulated clock, call counts, daily quotas, injected quota errors, scope and auth-mode checks.
+ */
+import type { CallGate, HandleKind } from './handles';
+import { hasScope, requiredScopes, type AppsScriptManifest } from './manifest';
+import { intoRealm, messageOf, scriptError, type Realm } from './realm';
+import type { EmulatorState } from './state';
+
+export type QuotaName =
+  | 'UrlFetchApp.fetch'
+  | 'FormApp.create'
+  | 'SpreadsheetApp.create'
+  | 'DriveApp.createFolder'
+  | 'DriveApp.createFile'
+  | 'triggerRuntimeMs';
+
+/** Consumer-account daily quotas (https://developers.google.com/apps-script/guides/services/quotas). */
+export const DEFAULT_DAILY_QUOTAS: Record<QuotaName, number> = {
+  'UrlFetchApp.fetch': 20_000,
+  'FormApp.create': 250,
+  'SpreadsheetApp.create': 250,
+  'DriveApp.createFolder': 250,
+  'DriveApp.createFile': 250,
+  triggerRuntimeMs: 90 * 60 * 1000,
+};
+
+/** The names Google prints in "Service invoked too many times" messages. */
+const GOOGLE_SERVICE_NAMES: Record<string, string> = {
+  UrlFetchApp: 'urlfetch',
+  FormApp: 'forms',
+  SpreadsheetApp: 'spreadsheets',
+  DriveApp: 'driveapp',
+  PropertiesService: 'properties',
+  CacheService: 'cache',
+  ScriptApp: 'scriptapp',
+};
+
+/** Which service family a handle kind belongs to: quotas, scopes and injected errors work per family. */
+const FAMILY_OF_KIND: Record<string, string> = {
+  Form: 'FormApp', Item: 'FormApp', MultipleChoiceItem: 'FormApp', Choice: 'FormApp', FormResponse: 'FormApp', ItemResponse: 'FormApp',
+  Spreadsheet: 'SpreadsheetApp', Sheet: 'SpreadsheetApp', Range: 'SpreadsheetApp', Ui: 'SpreadsheetApp', Menu: 'SpreadsheetApp',
+  Folder: 'DriveApp', File: 'DriveApp', DriveUser: 'DriveApp', FileIterator: 'DriveApp', FolderIterator: 'DriveApp',
+  Trigger: 'ScriptApp', TriggerBuilder: 'ScriptApp', SpreadsheetTriggerBuilder: 'ScriptApp', FormTriggerBuilder: 'ScriptApp', ClockTriggerBuilder: 'ScriptApp',
+  HTTPResponse: 'UrlFetchApp',
+  Properties: 'PropertiesService', Cache: 'CacheService', Lock: 'LockService',
+  HtmlOutput: 'HtmlService', HtmlTemplate: 'HtmlService',
+  User: 'Session', Blob: 'Utilities',
+};
+
+export type AuthMode = 'NONE' | 'LIMITED' | 'FULL';
+export type LockScope = 'script' | 'user' | 'document';
+
+export interface Execution {
+  id: number;
+  functionName: string;
+  kind: 'run' | 'trigger' | 'simple-trigger';
+  startedAtReal: number;
+  sleptMs: number;
+  budgetMs: number;
+  authMode: AuthMode;
+  realm: Realm;
+  heldLocks: Set<string>;
+  /** Once the budget is spent the platform kills the execution; nothing the script catches revives it. */
+  killed: boolean;
+}
+
+/** Thrown by service code; converted to a script-realm "Exception" by the gate. */
+export class AppsScriptError extends Error {}
+
+export const EXCEEDED_EXECUTION_TIME = 'Exceeded maximum execution time';
+
+export interface RuntimeOptions {
+  executionBudgetMs: number;
+  dailyQuotas: Record<QuotaName, number>;
+  allowHttpLoopback: boolean;
+  /** Utilities.sleep blocks for real this fraction of the requested time, capped: keeps pumps polling. */
+  realSleepFraction: number;
+  maxRealSleepMs: number;
+  user: { email: string; sub: string };
+}
+
+interface InjectedQuotaError {
+  match: string;
+  remaining: number;
+  window: 'daily' | 'short';
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+export class Runtime implements CallGate {
+  readonly counts: Record<string, number> = {};
+  current: Execution | undefined;
+  activeSpreadsheetId = '';
+  /** Locks "held by another execution" (simulated concurrency): scope -> holder label. */
+  readonly foreignLocks = new Map<string, string>();
+  private injected: InjectedQuotaError[] = [];
+  private nextExecutionId = 1;
+
+  constructor(
+    readonly state: EmulatorState,
+    readonly manifest: AppsScriptManifest,
+    readonly options: RuntimeOptions,
+  ) {}
+
+  now(): number {
+    return Date.now() + this.state.clockOffsetMs;
+  }
+
+  newExecutionId(): number {
+    return this.nextExecutionId++;
+  }
+
+  elapsedMs(ex: Execution): number {
+    return performance.now() - ex.startedAtReal + ex.sleptMs;
+  }
+
+  /** Advances the simulated clock; blocks the thread only for a small fraction of it. */
+  advanceClock(ms: number): void {
+    const ex = this.current;
+    const realMs = Math.min(ms * this.options.realSleepFraction, this.options.maxRealSleepMs);
+    const before = performance.now();
+    if (realMs >= 1) Atomics.wait(sleepCell, 0, 0, realMs);
+    // The real part already moved both clocks; add only the simulated remainder.
+    const simulatedRemainder = Math.max(0, Math.ceil(ms - (performance.now() - before)));
+    this.state.clockOffsetMs += simulatedRemainder;
+    if (ex) ex.sleptMs += simulatedRemainder;
+  }
+
+  fail(message: string): never {
+    throw new AppsScriptError(message);
+  }
+
+  notImplemented(kind: HandleKind, method: string): never {
+    const ex = this.current;
+    const message = `emulator: ${kind}.${method} not implemented`;
+    throw ex ? scriptError(message, ex.realm) : new Error(message);
+  }
+
+  familyOf(kind: HandleKind): string {
+    return FAMILY_OF_KIND[kind] ?? kind;
+  }
+
+  invoke(kind: HandleKind, method: string, call: () => unknown): unknown {
+    const key = `${kind}.${method}`;
+    this.counts[key] = (this.counts[key] ?? 0) + 1;
+    const ex = this.current;
+    if (!ex) throw new Error(`emulator: ${key} called outside an execution`);
+    try {
+      this.checkBudget(ex);
+      const family = this.familyOf(kind);
+      this.checkPermission(ex, family, key);
+      this.takeInjectedQuotaError(family, key);
+      const result = call();
+      this.checkBudget(ex);
+      return intoRealm(result, ex.realm);
+    } catch (err) {
+      if (err instanceof ex.realm.Error) throw err;
+      throw scriptError(messageOf(err), ex.realm);
+    }
+  }
+
+  checkBudget(ex: Execution): void {
+    if (ex.killed || this.elapsedMs(ex) > ex.budgetMs) {
+      ex.killed = true;
+      throw new AppsScriptError(EXCEEDED_EXECUTION_TIME);
+    }
+  }
+
+  chargeQuota(name: QuotaName, amount: number): void {
+    const used = (this.state.quotaUsage[name] ?? 0) + amount;
+    if (used > this.options.dailyQuotas[name]) {
+      const family = name.split('.')[0];
+      throw new AppsScriptError(`Service invoked too many times for one day: ${GOOGLE_SERVICE_NAMES[family] ?? family}.`);
+    }
+    this.state.quotaUsage[name] = used;
+  }
+
+  injectQuotaError(service: string, times: number, window: 'daily' | 'short'): void {
+    this.injected.push({ match: service, remaining: times, window });
+  }
+
+  private takeInjectedQuotaError(family: string, key: string): void {
+    const hit = this.injected.find((i) => i.remaining > 0 && (i.match === family || i.match === key));
+    if (!hit) return;
+    hit.remaining -= 1;
+    const name = GOOGLE_SERVICE_NAMES[family] ?? family;
+    throw new AppsScriptError(
+      hit.window === 'daily'
+        ? `Service invoked too many times for one day: ${name}.`
+        : `Service invoked too many times in a short time: ${name}. Try Utilities.sleep(1000) between calls.`,
+    );
+  }
+
+  private checkPermission(ex: Execution, family: string, key: string): void {
+    const scopes = requiredScopes(family, key);
+    // Simple triggers (onOpen in LIMITED mode) may not touch services that need authorization.
+    const limitedForbidden =
+      ex.authMode !== 'FULL' &&
+      (['FormApp', 'DriveApp', 'UrlFetchApp', 'ScriptApp'].includes(family) ||
+        ['SpreadsheetApp.openById', 'SpreadsheetApp.openByUrl', 'SpreadsheetApp.create'].includes(key));
+    const missingScope = scopes !== undefined && !scopes.some((s) => hasScope(this.manifest, s));
+    if (limitedForbidden || missingScope) {
+      throw new AppsScriptError(`You do not have permission to call ${key}. Required permissions: ${(scopes ?? []).join(', ')}`);
+    }
+  }
+}
