@@ -68,6 +68,12 @@ export const ConfigSchema = z.object({
   /** How long the learner has to complete the form before the workflow EXPIRES. */
   COMPLETION_TIMEOUT_HOURS: z.coerce.number().positive().max(24 * 90).default(72),
 
+  /** Reminders to the instructor, in hours after the form was sent, while the learner has not answered. */
+  COMPLETION_REMINDER_HOURS: csv.pipe(z.array(z.string().transform(Number).pipe(z.number().positive()))).default([24, 48]),
+  /** Active-phase SLA (submission to deliverables ready) and the share of it that counts as "at risk". */
+  SLA_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
+  SLA_AT_RISK_RATIO: z.coerce.number().gt(0).lt(1).default(0.8),
+
   FEATURE_AVATAR_VIDEOS: bool(true),
   FEATURE_PUBLIC_SHARING: bool(true),
 

@@ -17,7 +17,9 @@ import { WorkflowEngine } from './workflow/engine';
 import type { EngineDeps, WorkflowNotification } from './workflow/engine-deps';
 import { FanoutWorker, type JobClient } from './workflow/fanout/fanout-worker';
 import { STEP_HANDLERS } from './workflow/steps';
+import { startSlaWatch } from './workflow/sla-watch';
 import { WorkflowService } from './workflow/workflow-service';
+import { createNotificationService, type NotificationService } from './workflow/notifications';
 import { WorkspaceCommandQueue } from './workspace/command-queue';
 import { isTerminal, type WorkflowStatus } from '../shared/workflow-status';
 
@@ -45,6 +47,7 @@ export interface Runtime {
   service: WorkflowService;
   engine: WorkflowEngine;
   fanout: FanoutWorker;
+  notifications: NotificationService;
   app: ReturnType<typeof createApp>;
   http: OutboundHttpClient;
   simulators?: LocalPresgen;
@@ -73,6 +76,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   };
   const assessment = createAssessmentEngine({ apiUrl: config.ASSESSMENT_API_URL, token: config.ASSESSMENT_API_TOKEN, http });
   const commands = new WorkspaceCommandQueue(database, config.COMMAND_LEASE_MS);
+  const workerId = config.WORKER_ID ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const notifications = createNotificationService(config, { database, http, workerId });
+  const notify = opts.notify ?? notifications.notify;
 
   const deps: EngineDeps = {
     database,
@@ -81,14 +87,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     presgen,
     settings: {
       completionTimeoutMs: config.COMPLETION_TIMEOUT_HOURS * 3_600_000,
+      completionRemindersMs: config.COMPLETION_REMINDER_HOURS.map((h) => h * 3_600_000),
       featureAvatarVideos: config.FEATURE_AVATAR_VIDEOS,
       featurePublicSharing: config.FEATURE_PUBLIC_SHARING,
     },
-    notify: opts.notify,
+    notify,
     now: () => new Date(),
   };
   const service = new WorkflowService(deps, STEP_HANDLERS);
-  const workerId = config.WORKER_ID ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const engine = new WorkflowEngine({
     deps,
     steps: STEP_HANDLERS,
@@ -133,6 +139,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       const backlog = await commands.backlog();
       commandsPending.set(backlog.pending);
       oldestCommandAge.set(backlog.oldestAgeSeconds);
+      await notifications.dispatcher.refreshBacklog();
     },
     onUnhandledWorkflowError: async (workflowId, error, correlationId) => {
       const wf = await getWorkflow(database.db, workflowId);
@@ -146,7 +153,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
         details: { correlationId, error: error.message.slice(0, 500) },
         patch: { failedStep: wf.status, lastError: `unhandled error (correlation id ${correlationId}): ${error.message.slice(0, 500)}`, runAfter: null },
       });
-      await opts.notify?.({
+      await notify({
         kind: 'needs_attention',
         workflowId,
         key: `unhandled:${correlationId}`,
@@ -157,9 +164,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     },
   });
 
+  let stopSlaWatch = () => {};
   if (opts.runWorkers !== false) {
     await engine.start();
     await fanout.start();
+    await notifications.start();
+    stopSlaWatch = startSlaWatch({ database, notify, slaMs: config.SLA_MINUTES * 60_000, atRiskRatio: config.SLA_AT_RISK_RATIO });
   }
 
   let server: ServerType | undefined;
@@ -180,14 +190,17 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     service,
     engine,
     fanout,
+    notifications,
     app,
     http,
     simulators,
     url,
     async stop() {
+      stopSlaWatch();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await engine.stop();
       await fanout.stop();
+      await notifications.stop();
       await simulators?.close();
       if (!opts.database) await database.close();
     },

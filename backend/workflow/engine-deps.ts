@@ -17,6 +17,8 @@ export interface EngineDeps {
 
 export interface EngineSettings {
   completionTimeoutMs: number;
+  /** Instructor reminders while the form is unanswered, in ms after it was sent. */
+  completionRemindersMs: number[];
   featureAvatarVideos: boolean;
   featurePublicSharing: boolean;
 }

@@ -208,7 +208,7 @@ export class WorkflowEngine {
     const step = handler.status;
     const error = classifyError(err);
     const message = error.message.slice(0, 2000);
-    if (error.category === 'transient' && attempt < this.opts.maxAttempts) {
+    if (error.category === 'transient' && !error.budgetSpent && attempt < this.opts.maxAttempts) {
       const delay = retryDelayMs(attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, retryAfterMs: error.retryAfterMs });
       stepRetries.inc({ step, reason: error.reason });
       log().warn({ reason: error.reason, delayMs: delay, err: message }, 'step failed transiently; retry scheduled');

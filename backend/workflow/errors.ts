@@ -13,11 +13,14 @@ export class TransientError extends Error {
   readonly retryAfterMs?: number;
   /** Short machine-readable reason for metrics: 'http_5xx', 'http_429', 'timeout', 'network', 'circuit_open', ... */
   readonly reason: string;
-  constructor(message: string, opts: { reason: string; retryAfterMs?: number; cause?: unknown }) {
+  /** The retries already happened elsewhere (e.g. per PresGen job): go straight to NEEDS_ATTENTION. */
+  readonly budgetSpent: boolean;
+  constructor(message: string, opts: { reason: string; retryAfterMs?: number; cause?: unknown; budgetSpent?: boolean }) {
     super(message, { cause: opts.cause });
     this.name = 'TransientError';
     this.reason = opts.reason;
     this.retryAfterMs = opts.retryAfterMs;
+    this.budgetSpent = opts.budgetSpent ?? false;
   }
 }
 

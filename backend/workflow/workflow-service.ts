@@ -3,6 +3,7 @@ import type { CreateWorkflowRequest } from '../../shared/contracts/api';
 import { ReadResponsesResult } from '../../shared/contracts/commands';
 import { isStepStatus, isTerminal, nextStep, SKIPPABLE_STEPS, STEP_STATUSES, type StepStatus, type WorkflowStatus } from '../../shared/workflow-status';
 import {
+  appendAuditEvent,
   createWorkflow,
   getWorkflow,
   IllegalTransitionError,
@@ -15,6 +16,7 @@ import { log } from '../observability/logger';
 import { recordFormSubmission } from '../workspace/form-submissions';
 import type { CommandRow } from '../workspace/command-queue';
 import { compensateWorkflow } from './compensation';
+import { rearmForRetry } from './retry-rearm';
 import type { EngineDeps } from './engine-deps';
 import type { StepHandler } from './step-registry';
 import { awaitCommands } from './steps/await-commands';
@@ -83,7 +85,12 @@ export class WorkflowService {
       failedStep: null,
       lastError: null,
     });
+    const rearmed = await rearmForRetry(this.db, id, step);
+    if (rearmed.items + rearmed.commands > 0) {
+      await appendAuditEvent(this.db, { workflowId: id, type: 'retry_rearmed', actor: actor.name, details: { fromStep: step, ...rearmed } });
+    }
     await this.deps.database.notify(WAKE_CHANNEL.workflows, id);
+    await this.deps.database.notify(WAKE_CHANNEL.fanout);
     return updated;
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WorkflowDetail, WorkflowPage, WorkflowView } from '../../../shared/contracts/api';
+import { ResumeWorkflowRequest, WorkflowDetail, WorkflowPage, WorkflowView } from '../../../shared/contracts/api';
 import { StepStatus, WorkflowStatus } from '../../../shared/workflow-status';
 import type { Database } from '../../db/client';
 import { InvalidCursorError, listAuditEvents, listStepRuns, listWorkflows } from '../../db/repositories/workflow-repository';
@@ -134,6 +134,21 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
     }),
     async (c) => {
       const wf = await deps.service.completeManually(c.req.valid('param').id, c.get('admin'), c.req.valid('json').reason);
+      return c.json(toWorkflowView(wf), 200);
+    },
+  );
+
+  app.openapi(
+    route({
+      method: 'post',
+      path: '/admin/workflows/{id}/resume',
+      security,
+      summary: 'Resume a workflow waiting for its learner (Sheet URL or a response payload), on the instructor\'s behalf',
+      request: { params: IdParam, body: jsonBody(ResumeWorkflowRequest) },
+      responses: { 200: jsonResponse(WorkflowView, 'Resume requested'), ...STANDARD_ERRORS },
+    }),
+    async (c) => {
+      const wf = await deps.service.resume(c.req.valid('param').id, undefined, c.req.valid('json'));
       return c.json(toWorkflowView(wf), 200);
     },
   );

@@ -2,6 +2,7 @@ import type { StepStatus } from '../../../shared/workflow-status';
 import type { Database } from '../../db/client';
 import { log, withLogContext } from '../../observability/logger';
 import { classifyError } from '../errors';
+import { stepRetries } from '../../observability/metrics';
 import { retryDelayMs } from '../retry-policy';
 import { WAKE_CHANNEL } from '../wake-channel';
 import { WakeSignal } from '../wake-signal';
@@ -176,14 +177,14 @@ export class FanoutWorker {
       if (retryable && item.attempt < this.opts.maxAttempts) {
         return this.resubmitLater(item, message);
       }
-      return this.fail(item, message);
+      return this.fail(item, message, retryable);
     }
     const stuck = item.submittedAt && Date.now() - item.submittedAt.getTime() > this.opts.jobTimeoutMs;
     if (stuck) {
       log().warn({ service: item.service, course: item.itemIndex }, 'fan-out job stuck; cancelling and resubmitting');
       await this.client(item).cancel(item.externalJobId).catch(() => undefined);
       if (item.attempt < this.opts.maxAttempts) return this.resubmitLater(item, 'job timed out');
-      return this.fail(item, `${item.service} job timed out ${item.attempt} times`);
+      return this.fail(item, `${item.service} job timed out ${item.attempt} times`, true);
     }
     await reschedule(db, item, this.opts.workerId, new Date(Date.now() + this.opts.pollMs));
   }
@@ -199,22 +200,37 @@ export class FanoutWorker {
     });
   }
 
-  private async fail(item: FanoutItemRow, message: string): Promise<void> {
-    log().warn({ service: item.service, course: item.itemIndex, error: message }, 'fan-out job failed permanently');
-    const finished = await finishItem(this.opts.database.db, item, this.opts.workerId, { status: 'failed', error: message });
+  /**
+   * The item is given up. `budgetSpent` means transient failures used up the retry budget (the
+   * workflow goes to NEEDS_ATTENTION for an operator); otherwise PresGen refused it for good.
+   */
+  private async fail(item: FanoutItemRow, message: string, budgetSpent = false): Promise<void> {
+    log().warn({ service: item.service, course: item.itemIndex, error: message, budgetSpent }, 'fan-out job given up');
+    const finished = await finishItem(this.opts.database.db, item, this.opts.workerId, {
+      status: 'failed',
+      error: message,
+      result: { failure: budgetSpent ? 'retry_budget_spent' : 'permanent' },
+    });
     if (finished.wokeWorkflow) await this.opts.database.notify(WAKE_CHANNEL.workflows, item.workflowId);
   }
 
   private async handleFailure(item: FanoutItemRow, err: unknown, operation: 'submit' | 'poll'): Promise<void> {
     const error = classifyError(err);
     if (error.category === 'permanent') return this.fail(item, `${operation}: ${error.message}`);
-    if (item.attempt >= this.opts.maxAttempts && operation === 'submit') {
-      return this.fail(item, `${operation}: retry budget spent: ${error.message}`);
+    // An open circuit is the breaker protecting PresGen, not this item failing: wait for the
+    // half-open probe without spending the item's attempt budget, so an outage only delays work.
+    const breakerWait = error.reason === 'circuit_open';
+    if (!breakerWait && item.attempt >= this.opts.maxAttempts && operation === 'submit') {
+      return this.fail(item, `${operation}: retry budget spent: ${error.message}`, true);
     }
-    const delay = retryDelayMs(item.attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, retryAfterMs: error.retryAfterMs });
+    const delay = breakerWait
+      ? Math.max(error.retryAfterMs ?? 0, this.opts.retryBaseMs)
+      : retryDelayMs(item.attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, retryAfterMs: error.retryAfterMs });
+    stepRetries.inc({ step: item.step, reason: error.reason });
     log().info({ service: item.service, operation, reason: error.reason, delayMs: delay }, 'fan-out call failed transiently; retrying later');
     const at = new Date(Date.now() + delay);
+    const attempt = breakerWait && operation === 'submit' ? { attempt: Math.max(0, item.attempt - 1) } : {};
     // A failed submit gives its slot back; a failed poll keeps the job and polls again later.
-    await reschedule(this.opts.database.db, item, this.opts.workerId, at, operation === 'submit' ? { status: 'pending', lastError: error.message } : { lastError: error.message });
+    await reschedule(this.opts.database.db, item, this.opts.workerId, at, operation === 'submit' ? { status: 'pending', lastError: error.message, ...attempt } : { lastError: error.message });
   }
 }

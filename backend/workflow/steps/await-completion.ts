@@ -5,7 +5,7 @@ import { createGoogleResources } from './create-google-resources';
 
 /**
  * Step 4, human in the loop: parked (no CPU, no polling) until the form-submit trigger, the
- * instructor's "Resume with Sheet URL" or the deadline wakes it. Reminders: see notifications.
+ * instructor's "Resume with Sheet URL", the next reminder time or the deadline wakes it.
  */
 export const AwaitCompletionOutput = z.object({
   responseId: z.string(),
@@ -16,14 +16,25 @@ export const AwaitCompletionOutput = z.object({
 export const awaitCompletion = defineStep({
   status: 'AWAITING_COMPLETION',
   critical: true,
-  input: z.object({ workflowId: z.string(), learnerEmail: z.string(), completionDeadline: z.iso.datetime() }),
-  output: AwaitCompletionOutput,
-  selectInput: (wf) => ({
-    workflowId: wf.id,
-    learnerEmail: (wf.request as { learnerEmail: string }).learnerEmail,
-    completionDeadline: outputOf(wf, createGoogleResources).completionDeadline,
+  input: z.object({
+    workflowId: z.string(),
+    learnerEmail: z.string(),
+    formResponderUrl: z.string(),
+    formSentAt: z.iso.datetime(),
+    completionDeadline: z.iso.datetime(),
   }),
-  async run({ input, deps }) {
+  output: AwaitCompletionOutput,
+  selectInput: (wf) => {
+    const assets = outputOf(wf, createGoogleResources);
+    return {
+      workflowId: wf.id,
+      learnerEmail: (wf.request as { learnerEmail: string }).learnerEmail,
+      formResponderUrl: assets.formResponderUrl,
+      formSentAt: assets.formSentAt,
+      completionDeadline: assets.completionDeadline,
+    };
+  },
+  async run({ workflow, input, deps }) {
     const submission = await firstSubmission(deps.database, input.workflowId);
     if (submission) {
       const payload = submission.payload as { submittedAt: string; respondentEmail: string };
@@ -36,10 +47,33 @@ export const awaitCompletion = defineStep({
         { submittedAt: submission.receivedAt },
       );
     }
-    const deadline = new Date(input.completionDeadline);
-    if (deps.now() >= deadline) {
+    const now = deps.now().getTime();
+    const deadline = Date.parse(input.completionDeadline);
+    const instructor = { audience: 'instructor' as const, instructorEmail: workflow.ownerEmail, workflowId: input.workflowId };
+    if (now >= deadline) {
+      await deps.notify?.({
+        ...instructor,
+        kind: 'workflow_expired',
+        key: 'expired',
+        subject: 'PresGen-Assess: the assessment expired unanswered',
+        text: `${input.learnerEmail} did not complete the assessment before ${input.completionDeadline}. Start a new one from the sidebar if needed.`,
+      });
       return { kind: 'transition', to: 'EXPIRED', reason: 'the learner did not complete the form in time' };
     }
-    return park('waiting for the learner to submit the form', deadline);
+    // Reminders already due are sent (the outbox dedupes re-runs); park until the next one.
+    const sentAt = Date.parse(input.formSentAt);
+    const reminderTimes = deps.settings.completionRemindersMs.map((ms) => sentAt + ms).filter((t) => t < deadline);
+    for (const [i, at] of reminderTimes.entries()) {
+      if (at > now) continue;
+      await deps.notify?.({
+        ...instructor,
+        kind: 'completion_reminder',
+        key: `reminder:${i + 1}`,
+        subject: 'PresGen-Assess: the learner has not answered yet',
+        text: `${input.learnerEmail} has not completed the assessment yet (form: ${input.formResponderUrl}). It expires at ${input.completionDeadline}.`,
+      });
+    }
+    const next = Math.min(deadline, ...reminderTimes.filter((t) => t > now));
+    return park('waiting for the learner to submit the form', new Date(next));
   },
 });

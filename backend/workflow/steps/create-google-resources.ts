@@ -9,6 +9,7 @@ import { requestAssessment } from './request-assessment';
 
 /** Step 3: Apps Script creates the Drive folder, the published quiz Form and the results sheet. */
 export const CreateGoogleResourcesOutput = CreateAssessmentAssetsResult.extend({
+  formSentAt: z.iso.datetime(),
   /** The learner has until then to complete the form (step 4 expires the workflow after it). */
   completionDeadline: z.iso.datetime(),
 });
@@ -48,15 +49,18 @@ export const createGoogleResources = defineStep({
         points: q.points,
       })),
       learnerEmail: request.learnerEmail,
-      shareWithLearner: request.shareWithLearner && deps.settings.featurePublicSharing,
+      // Never share the folder: it holds the form, whose editor view shows the answer key. The
+      // learner answers through the responder link and gets the results sheet at step 11.
+      shareWithLearner: false,
     };
     const results = await awaitCommands(deps, workflow, 'CREATING_GOOGLE_RESOURCES', [
       { name: 'assets', type: 'create_assessment_assets', payload },
     ]);
     if (!results) return park('waiting for Apps Script to create the assessment assets');
     const assets = CreateAssessmentAssetsResult.parse(results.assets);
-    const completionDeadline = new Date(deps.now().getTime() + deps.settings.completionTimeoutMs).toISOString();
-    return done({ ...assets, completionDeadline }, { formId: assets.formId });
+    const now = deps.now();
+    const completionDeadline = new Date(now.getTime() + deps.settings.completionTimeoutMs).toISOString();
+    return done({ ...assets, formSentAt: now.toISOString(), completionDeadline }, { formId: assets.formId });
   },
   async compensate({ workflow, deps }) {
     const assets = (workflow.outputs as Record<string, unknown>).CREATING_GOOGLE_RESOURCES;

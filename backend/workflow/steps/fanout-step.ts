@@ -1,7 +1,7 @@
 import type { StepStatus } from '../../../shared/workflow-status';
 import type { WorkflowRow } from '../../db/repositories/workflow-repository';
 import type { EngineDeps } from '../engine-deps';
-import { PermanentError } from '../errors';
+import { PermanentError, TransientError } from '../errors';
 import { cancelUnfinishedItems, ensureFanoutItems, type FanoutItemRow, type FanoutItemSpec, type FanoutService } from '../fanout/fanout-store';
 import { WAKE_CHANNEL } from '../wake-channel';
 
@@ -20,9 +20,12 @@ export async function awaitFanout(
   if (created > 0) await deps.database.notify(WAKE_CHANNEL.fanout);
   const failed = items.find((i) => i.status === 'failed' || i.status === 'cancelled');
   if (failed) {
-    throw new PermanentError(`${service} job for course ${failed.itemIndex} failed: ${failed.lastError ?? failed.status}`, {
-      reason: 'job_failed',
-    });
+    const message = `${service} job for course ${failed.itemIndex} failed: ${failed.lastError ?? failed.status}`;
+    // Transient failures that spent the budget need a person (NEEDS_ATTENTION), not compensation.
+    if ((failed.result as { failure?: string } | null)?.failure === 'retry_budget_spent') {
+      throw new TransientError(message, { reason: 'retry_budget_spent', budgetSpent: true });
+    }
+    throw new PermanentError(message, { reason: 'job_failed' });
   }
   return items.every((i) => i.status === 'succeeded') ? items : null;
 }

@@ -52,7 +52,8 @@ export const finalize = defineStep({
       specs.push({
         name: 'share',
         type: 'set_sharing',
-        payload: { fileIds: [assets.resultsSpreadsheetId, assets.folderId], emails: [request.learnerEmail], role: 'reader' },
+        // The results sheet only: the folder also holds the form (and its answer key).
+        payload: { fileIds: [assets.resultsSpreadsheetId], emails: [request.learnerEmail], role: 'reader' },
       });
     }
     const results = await awaitCommands(deps, workflow, 'FINALIZING', specs);

@@ -1,0 +1,62 @@
+import { and, inArray, isNotNull, lt } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { workflows } from '../db/schema';
+import { log } from '../observability/logger';
+import type { WorkflowNotification } from './engine-deps';
+
+/**
+ * Tells operators when a workflow's active phase (learner submission to deliverables ready) is
+ * at risk of missing the SLA, and when it has missed it. One indexed query per sweep; the
+ * outbox's dedupe keys make repeated sweeps (and several replicas) send each alert once.
+ */
+
+const ACTIVE_STEPS = [
+  'ANALYZING_RESULTS',
+  'WRITING_GAP_ANALYSIS',
+  'GENERATING_TRAINING_PLAN',
+  'GENERATING_COURSE_OUTLINES',
+  'GENERATING_PRESENTATIONS',
+  'GENERATING_AVATAR_VIDEOS',
+  'FINALIZING',
+  'NEEDS_ATTENTION',
+];
+
+export interface SlaWatchOptions {
+  database: Database;
+  notify: (n: WorkflowNotification) => Promise<void>;
+  slaMs: number;
+  atRiskRatio: number;
+  intervalMs?: number;
+}
+
+export async function sweepSla(opts: SlaWatchOptions): Promise<{ atRisk: number; breached: number }> {
+  const atRiskBefore = new Date(Date.now() - opts.slaMs * opts.atRiskRatio);
+  const rows = await opts.database.db
+    .select({ id: workflows.id, submittedAt: workflows.submittedAt, status: workflows.status })
+    .from(workflows)
+    .where(and(inArray(workflows.status, ACTIVE_STEPS), isNotNull(workflows.submittedAt), lt(workflows.submittedAt, atRiskBefore)));
+  let breached = 0;
+  for (const wf of rows) {
+    const elapsedMin = Math.round((Date.now() - wf.submittedAt!.getTime()) / 60_000);
+    const isBreached = Date.now() - wf.submittedAt!.getTime() > opts.slaMs;
+    if (isBreached) breached++;
+    await opts.notify({
+      kind: isBreached ? 'sla_breached' : 'sla_at_risk',
+      workflowId: wf.id,
+      key: 'sla',
+      audience: 'operators',
+      subject: `Workflow ${wf.id} ${isBreached ? 'missed' : 'is at risk of missing'} the ${Math.round(opts.slaMs / 60_000)}-minute SLA`,
+      text: `Workflow ${wf.id} is at ${wf.status}, ${elapsedMin} minutes after the learner's submission.`,
+    });
+  }
+  return { atRisk: rows.length - breached, breached };
+}
+
+export function startSlaWatch(opts: SlaWatchOptions): () => void {
+  const timer = setInterval(() => {
+    sweepSla(opts).catch((err) => log().warn({ err: String(err) }, 'SLA sweep failed'));
+  }, opts.intervalMs ?? 30_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
