@@ -81,6 +81,19 @@ export const ConfigSchema = z.object({
   SMTP_FROM: z.string().default('PresGen-Assess <no-reply@presgen.local>'),
   SLACK_WEBHOOK_URL: optionalUrl,
   OPERATOR_EMAILS: csv,
+
+  /**
+   * Outbound rate limit per PresGen service, in requests per second summed over ALL replicas
+   * (a token bucket in Postgres); 0 = no limit. Burst: the most requests sent at once after a
+   * quiet period (default: one second's worth, at least 1).
+   */
+  PRESGEN_CORE_RATE_PER_SEC: z.coerce.number().min(0).max(100_000).default(0),
+  PRESGEN_CORE_RATE_BURST: z.coerce.number().int().min(1).max(100_000).optional(),
+  PRESGEN_AVATAR_RATE_PER_SEC: z.coerce.number().min(0).max(100_000).default(0),
+  PRESGEN_AVATAR_RATE_BURST: z.coerce.number().int().min(1).max(100_000).optional(),
+  /** Circuit breaker per outbound service: opens after N consecutive transient failures, tests a call after the pause. */
+  OUTBOUND_BREAKER_FAILURES: int(5, 1, 1000),
+  OUTBOUND_BREAKER_HALF_OPEN_MS: int(30_000, 10, 3_600_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -10,6 +10,7 @@ import { GoogleIdTokenVerifier } from './http/auth/google-id-token';
 import { OutboundHttpClient } from './integration/http-client';
 import { PresgenAvatarClient } from './integration/presgen-avatar-client';
 import { PresgenCoreClient } from './integration/presgen-core-client';
+import { outboundRateLimits, PostgresRateLimiter } from './integration/rate-limiter';
 import { log, rootLogger } from './observability/logger';
 import { commandsPending, oldestCommandAge, workflowsByStatus } from './observability/metrics';
 import { startLocalPresgen, type LocalPresgen } from './simulators/start-simulators';
@@ -60,7 +61,13 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   const database = opts.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDataDir: config.PGLITE_DATA_DIR, poolSize: config.DATABASE_POOL_SIZE }));
   log().info({ driver: database.driver }, database.driver === 'pglite' ? `database: embedded PGlite at ${config.PGLITE_DATA_DIR}` : 'database: PostgreSQL (DATABASE_URL)');
 
-  const http = new OutboundHttpClient();
+  // Outbound client: breaker settings and the cross-replica rate limits (a token bucket per service in Postgres).
+  const rateLimits = outboundRateLimits(config);
+  const http = new OutboundHttpClient({
+    breaker: { consecutiveFailures: config.OUTBOUND_BREAKER_FAILURES, halfOpenAfterMs: config.OUTBOUND_BREAKER_HALF_OPEN_MS },
+    rateLimiter: Object.keys(rateLimits).length > 0 ? new PostgresRateLimiter({ database, limits: rateLimits }) : undefined,
+  });
+  log().info({ rate_limits: rateLimits }, Object.keys(rateLimits).length > 0 ? 'outbound rate limits (shared by all replicas)' : 'no outbound rate limit configured');
   let simulators: LocalPresgen | undefined;
   let coreUrl = config.PRESGEN_CORE_URL;
   let avatarUrl = config.PRESGEN_AVATAR_URL;

@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -212,3 +213,18 @@ export const notificationOutbox = pgTable(
     index('notification_outbox_due_idx').on(t.status, t.runAfter),
   ],
 );
+
+/**
+ * Cross-replica rate limit: one token bucket per outbound service. A token is taken by one atomic
+ * UPDATE that first refills the bucket by the time elapsed since `refilled_at` (see
+ * backend/integration/rate-limiter.ts), so every replica draws from the same bucket.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  service: text('service').primaryKey(),
+  /** Tokens added per second. */
+  ratePerSec: doublePrecision('rate_per_sec').notNull(),
+  /** Bucket size: the largest burst allowed after a quiet period. */
+  burst: doublePrecision('burst').notNull(),
+  tokens: doublePrecision('tokens').notNull(),
+  refilledAt: ts('refilled_at').notNull().defaultNow(),
+});

@@ -5,6 +5,7 @@ import { externalRequestDuration, externalRequests, type ServiceName } from '../
 import { PermanentError, TransientError } from '../workflow/errors';
 import { BreakerFailure, CircuitBreakers, CircuitOpen, type BreakerStateName } from './circuit-breakers';
 import { performExchange, type ExchangeResult, type OutboundRequest } from './http-exchange';
+import type { RateLimiter } from './rate-limiter';
 import { sanitizeUrl } from './sanitize-url';
 
 export type { OutboundRequest, OutboundOutcome, HttpMethod } from './http-exchange';
@@ -22,6 +23,8 @@ export { sanitizeUrl } from './sanitize-url';
  *     fast with TransientError reason 'circuit_open' until a half-open test call succeeds.
  *     A circuit_open error is never retried in-request.
  *  3. one exchange: fetch with a timeout, classified into success / TransientError / PermanentError.
+ *     Before it, when a rate limiter is configured for the service, a token is taken from the
+ *     cross-replica bucket in Postgres (skipped while the circuit is open: a fail-fast sends nothing).
  *
  * Every attempt is counted in `presgen_external_requests_total` and logged without query string,
  * headers or bodies (debug on success, warn on failure).
@@ -39,6 +42,8 @@ export interface OutboundHttpClientOptions {
   breaker?: { consecutiveFailures: number; halfOpenAfterMs: number };
   /** Default headers per service (e.g. auth); request headers win. */
   headers?: (service: ServiceName) => Record<string, string>;
+  /** Cross-replica rate limit, applied before every attempt that goes out (see rate-limiter.ts). */
+  rateLimiter?: RateLimiter;
 }
 
 const DEFAULTS = {
@@ -56,6 +61,7 @@ export class OutboundHttpClient {
   private readonly maxRetryDelayMs: number;
   private readonly defaultHeaders: (service: ServiceName) => Record<string, string>;
   private readonly breakers: CircuitBreakers;
+  private readonly rateLimiter?: RateLimiter;
 
   constructor(opts: OutboundHttpClientOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULTS.timeoutMs;
@@ -64,6 +70,7 @@ export class OutboundHttpClient {
     this.maxRetryDelayMs = Math.max(this.minRetryDelayMs, opts.maxRetryDelayMs ?? DEFAULTS.maxRetryDelayMs);
     this.defaultHeaders = opts.headers ?? (() => ({}));
     this.breakers = new CircuitBreakers(opts.breaker ?? DEFAULTS.breaker);
+    this.rateLimiter = opts.rateLimiter;
   }
 
   async request<T>(req: OutboundRequest, schema: z.ZodType<T>): Promise<T> {
@@ -95,6 +102,7 @@ export class OutboundHttpClient {
   }
 
   private async attempt<T>(req: OutboundRequest, schema: z.ZodType<T>, attemptNumber: number): Promise<T> {
+    if (this.rateLimiter && this.breakers.states()[req.service] !== 'open') await this.rateLimiter.acquire(req.service);
     const started = performance.now();
     const result = await this.exchangeThroughBreaker(req, schema);
     const durationMs = performance.now() - started;

@@ -47,17 +47,18 @@ export const REDACT_PATHS = [
 
 const context = new AsyncLocalStorage<LogContext>();
 
-function createRootLogger(): Logger {
+/** The production logger configuration; tests pass their own destination to capture lines. */
+export function createLogger(destination?: pino.DestinationStream): Logger {
   return pino({
     level: process.env.LOG_LEVEL ?? 'info',
     base: { service: 'presgen-assess' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-  });
+  }, destination);
 }
 
-let root: Logger = createRootLogger();
+let root: Logger = createLogger();
 
 /** Tests capture logs by swapping the destination; production writes JSON lines to stdout. */
 export function setRootLogger(logger: Logger): void {

@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm
 import { COMMAND_CONTRACTS, type CommandType, type CommandCompletion } from '../../shared/contracts/commands';
 import type { StepStatus } from '../../shared/workflow-status';
 import type { Database, Executor } from '../db/client';
-import { workspaceCommands } from '../db/schema';
+import { workflows, workspaceCommands } from '../db/schema';
 import { wakeWorkflow } from '../db/repositories/workflow-repository';
 import { WAKE_CHANNEL } from '../workflow/wake-channel';
 import { log } from '../observability/logger';
@@ -61,10 +61,11 @@ export class WorkspaceCommandQueue {
     specs: CommandSpec[],
   ): Promise<AwaitedCommands> {
     const keys = specs.map((s) => `${workflow.id}:${step}:${s.name}`);
-    let existing = await this.db.select().from(workspaceCommands).where(inArray(workspaceCommands.idempotencyKey, keys));
+    // One query when the commands exist (every re-run); an insert and a wake-up on the first run.
+    const existing = await this.db.select().from(workspaceCommands).where(inArray(workspaceCommands.idempotencyKey, keys));
     const missing = specs.filter((s, i) => !existing.some((c) => c.idempotencyKey === keys[i]));
     if (missing.length > 0) {
-      await this.db
+      const inserted = await this.db
         .insert(workspaceCommands)
         .values(
           missing.map((s) => ({
@@ -78,10 +79,12 @@ export class WorkspaceCommandQueue {
             idempotencyKey: `${workflow.id}:${step}:${s.name}`,
           })),
         )
-        .onConflictDoNothing();
+        .onConflictDoNothing()
+        .returning();
+      existing.push(...inserted);
+      if (inserted.length < missing.length) return { state: 'pending' }; // a concurrent run inserted the rest
       log().debug({ commands: missing.map((m) => m.type) }, 'workspace commands enqueued');
-      existing = await this.db.select().from(workspaceCommands).where(inArray(workspaceCommands.idempotencyKey, keys));
-      await this.database.notify(WAKE_CHANNEL.commands, workflow.ownerEmail);
+      await this.database.notify(WAKE_CHANNEL.commands);
     }
     const results: Record<string, unknown> = {};
     for (const [i, spec] of specs.entries()) {
@@ -147,7 +150,8 @@ export class WorkspaceCommandQueue {
     if ('result' in completion) {
       const parsed = COMMAND_CONTRACTS[command.type as CommandType].result.safeParse(completion.result);
       if (!parsed.success) {
-        throw new CommandRejectedError(400, 'invalid_result', 'command result does not match its contract', parsed.error.issues.map((i) => ({ path: ['result', ...i.path].join('.'), message: i.message })));
+        const details = parsed.error.issues.map((i) => ({ field: ['body', 'result', ...i.path.map(String)].join('.'), message: i.message }));
+        throw new CommandRejectedError(400, 'invalid_result', `command result does not match its contract: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
       }
       patch = { status: 'succeeded', result: parsed.data, completedAt: new Date() };
     } else if (completion.error.retryable && command.attempts < MAX_COMMAND_ATTEMPTS) {
@@ -176,6 +180,14 @@ export class WorkspaceCommandQueue {
         )
         .returning();
       if (row && row.status !== 'pending') await wakeWorkflow(tx, row.workflowId);
+      // The form exists from this moment: route its submissions to the workflow now, not when
+      // step 3 next runs, or a learner who answers at once would be turned away.
+      if (row?.status === 'succeeded' && row.type === 'create_assessment_assets') {
+        await tx
+          .update(workflows)
+          .set({ formId: (row.result as { formId: string }).formId })
+          .where(and(eq(workflows.id, row.workflowId), isNull(workflows.formId)));
+      }
       return row;
     });
     if (!updated) {

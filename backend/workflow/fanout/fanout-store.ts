@@ -212,14 +212,21 @@ export async function cancelUnfinishedItems(db: Executor, workflowId: string): P
     .returning();
 }
 
-/** Earliest time any fan-out work becomes due (pending submit or poll), for the idle sleep. */
-export async function nextFanoutDueAt(db: Executor): Promise<number | null> {
-  const [row] = await rows<{ due_ms: string | number | null }>(
+/**
+ * How long until fan-out work is due, in ms from the database's clock (<= 0: due now), for
+ * submits (pending items) and polls (active items) separately, in one query, so the worker only
+ * runs the claims that can return something.
+ */
+export async function fanoutWaits(db: Executor): Promise<{ submitMs: number | null; pollMs: number | null }> {
+  const [row] = await rows<{ submit_ms: string | number | null; poll_ms: string | number | null }>(
     db,
-    sql`select extract(epoch from min(greatest(run_after, coalesce(lease_expires_at, run_after)))) * 1000 as due_ms
+    sql`select
+          extract(epoch from (min(run_after) filter (where status = 'pending') - now())) * 1000 as submit_ms,
+          extract(epoch from (min(greatest(run_after, coalesce(lease_expires_at, run_after))) filter (where status = 'active') - now())) * 1000 as poll_ms
         from fanout_items where status in ('pending','active')`,
   );
-  return row?.due_ms == null ? null : Number(row.due_ms);
+  const num = (v: string | number | null | undefined) => (v == null ? null : Number(v));
+  return { submitMs: num(row?.submit_ms), pollMs: num(row?.poll_ms) };
 }
 
 export async function activeCount(db: Executor, service: FanoutService): Promise<number> {

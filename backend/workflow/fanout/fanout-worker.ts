@@ -2,6 +2,7 @@ import type { StepStatus } from '../../../shared/workflow-status';
 import type { Database } from '../../db/client';
 import { log, withLogContext } from '../../observability/logger';
 import { classifyError } from '../errors';
+import { RATE_LIMIT_WAIT } from '../../integration/rate-limiter';
 import { stepRetries } from '../../observability/metrics';
 import { retryDelayMs } from '../retry-policy';
 import { WAKE_CHANNEL } from '../wake-channel';
@@ -11,7 +12,7 @@ import {
   claimSubmittableItems,
   finishItem,
   markSubmitted,
-  nextFanoutDueAt,
+  fanoutWaits,
   renewFanoutLeases,
   reschedule,
   type FanoutItemRow,
@@ -89,24 +90,29 @@ export class FanoutWorker {
   private async runLoop(): Promise<void> {
     const maxInFlight = this.opts.maxInFlight ?? 64;
     while (this.running) {
-      let claimed = 0;
       try {
-        for (const service of Object.keys(this.opts.clients) as FanoutService[]) {
-          if (this.inFlight.size >= maxInFlight) break;
-          const items = await claimSubmittableItems(this.opts.database.db, service, this.opts.caps[service], this.opts.workerId, this.opts.leaseMs);
-          for (const item of items) this.track(item, () => this.submit(item));
-          claimed += items.length;
+        const waits = await fanoutWaits(this.opts.database.db);
+        let claimed = 0;
+        if (waits.submitMs !== null && waits.submitMs <= 0) {
+          for (const service of Object.keys(this.opts.clients) as FanoutService[]) {
+            if (this.inFlight.size >= maxInFlight) break;
+            const items = await claimSubmittableItems(this.opts.database.db, service, this.opts.caps[service], this.opts.workerId, this.opts.leaseMs);
+            for (const item of items) this.track(item, () => this.submit(item));
+            claimed += items.length;
+          }
         }
         const room = maxInFlight - this.inFlight.size;
-        if (room > 0) {
+        if (waits.pollMs !== null && waits.pollMs <= 0 && room > 0) {
           const polls = await claimPollableItems(this.opts.database.db, this.opts.workerId, room, this.opts.leaseMs);
           for (const item of polls) this.track(item, () => this.poll(item));
           claimed += polls.length;
         }
         if (claimed > 0) continue;
-        const dueAt = await nextFanoutDueAt(this.opts.database.db);
-        const waitMs = dueAt === null ? 1000 : Math.max(0, Math.min(1000, dueAt - Date.now()));
-        if (waitMs > 0) await this.wake.wait(waitMs);
+        // Nothing claimable now: sleep until the next due time, a wake-up (new items, a freed
+        // slot) or at most a second (a slot freed by another replica).
+        const future = [waits.submitMs, waits.pollMs].filter((w): w is number => w !== null && w > 0);
+        const waitMs = Math.min(1000, ...future);
+        await this.wake.wait(Math.max(1, waitMs));
       } catch (err) {
         log().error({ err: String(err) }, 'fan-out loop error; backing off');
         await this.wake.wait(500);
@@ -219,7 +225,8 @@ export class FanoutWorker {
     if (error.category === 'permanent') return this.fail(item, `${operation}: ${error.message}`);
     // An open circuit is the breaker protecting PresGen, not this item failing: wait for the
     // half-open probe without spending the item's attempt budget, so an outage only delays work.
-    const breakerWait = error.reason === 'circuit_open';
+    // The same holds for waiting on our own rate limit (no token yet).
+    const breakerWait = error.reason === 'circuit_open' || error.reason === RATE_LIMIT_WAIT;
     if (!breakerWait && item.attempt >= this.opts.maxAttempts && operation === 'submit') {
       return this.fail(item, `${operation}: retry budget spent: ${error.message}`, true);
     }
