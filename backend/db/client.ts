@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
@@ -40,6 +39,8 @@ export interface OpenDatabaseOptions {
 }
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
+/** /readyz answers within this even while the database is unreachable. */
+const PING_TIMEOUT_MS = 2_000;
 /** Serialises migrations across replicas starting at the same time. */
 const MIGRATION_LOCK_ID = 7_424_242;
 
@@ -58,26 +59,19 @@ async function openPglite(dataDir: string): Promise<Database> {
   const client = await PGlite.create(dataDir);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR });
-  // PGlite lives in this process only, so an in-process emitter is the whole notification story.
-  const bus = new EventEmitter();
-  bus.setMaxListeners(0);
   return {
     db,
     driver: 'pglite',
     async notify(channel, payload = '') {
-      bus.emit(channel, payload);
+      await client.query('select pg_notify($1, $2)', [channel, payload]);
     },
     async listen(channel, onMessage) {
-      bus.on(channel, onMessage);
-      return async () => {
-        bus.off(channel, onMessage);
-      };
+      return client.listen(channel, onMessage);
     },
     async ping() {
       await client.query('select 1');
     },
     async close() {
-      bus.removeAllListeners();
       await client.close();
     },
   };
@@ -88,8 +82,12 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const client = postgres(url, {
     max: poolSize,
     onnotice: () => {},
+    debug: (globalThis as { __pgDebug?: (q: string) => void }).__pgDebug ? (_c, q) => (globalThis as any).__pgDebug(q) : undefined,
     // A restarted Postgres must not take the process down: postgres.js reconnects per query.
     connection: { application_name: 'presgen-assess' },
+    // Seconds before a failed connection is tried again. The default grows to 20 s after a few
+    // failures, so a 5 s outage left every connection waiting long after Postgres was back.
+    backoff: (retries: number) => Math.min(2, 0.05 * 2 ** retries) * (0.5 + Math.random() / 2),
   });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
@@ -105,7 +103,8 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       };
     },
     async ping() {
-      await client`select 1`;
+      // postgres.js queues a query while it reconnects instead of failing it: bound the wait.
+      await withTimeout(client`select 1`.execute(), PING_TIMEOUT_MS, `database did not answer within ${PING_TIMEOUT_MS} ms`);
     },
     async close() {
       await client.end({ timeout: 5 });
@@ -138,4 +137,14 @@ export async function migrationsApplied(database: Database): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  // A late answer (or failure) of the abandoned query must not surface as an unhandled rejection.
+  promise.catch(() => undefined);
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

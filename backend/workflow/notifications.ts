@@ -171,12 +171,11 @@ export class NotificationService {
   }
 
   /**
-   * On Postgres, NOTIFY inside the caller's transaction is delivered at commit, so dispatchers
-   * never wake before the row is visible. PGlite's wake-up is in-process and immediate; a
-   * dispatcher that looks too early finds the row on its next idle poll.
+   * NOTIFY inside the caller's transaction is delivered at commit (on Postgres and PGlite alike),
+   * so dispatchers never wake before the row is visible; outside one it goes out at once.
    */
   private async wakeDispatchers(executor?: Executor): Promise<void> {
-    if (executor && this.opts.database.driver === 'postgres') {
+    if (executor) {
       await executor.execute(sql`select pg_notify(${NOTIFICATION_WAKE_CHANNEL}, '')`);
       return;
     }

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import { COMMAND_CONTRACTS, type CommandType, type CommandCompletion } from '../../shared/contracts/commands';
 import type { StepStatus } from '../../shared/workflow-status';
-import type { Database, Executor } from '../db/client';
-import { workflows, workspaceCommands } from '../db/schema';
-import { wakeWorkflow } from '../db/repositories/workflow-repository';
+import { rows, type Database, type Executor } from '../db/client';
+import { workspaceCommands } from '../db/schema';
 import { WAKE_CHANNEL } from '../workflow/wake-channel';
 import { log } from '../observability/logger';
 
@@ -146,58 +145,57 @@ export class WorkspaceCommandQueue {
     if (command.status === 'succeeded' || command.status === 'failed') return { duplicate: true, command };
     if (command.status !== 'leased') throw new CommandRejectedError(409, 'not_leased', `command is ${command.status}`);
 
-    let patch: Partial<CommandRow>;
+    let patch: { status: 'succeeded' | 'pending' | 'failed'; result?: unknown; error?: string; retryInMs?: number };
     if ('result' in completion) {
       const parsed = COMMAND_CONTRACTS[command.type as CommandType].result.safeParse(completion.result);
       if (!parsed.success) {
         const details = parsed.error.issues.map((i) => ({ field: ['body', 'result', ...i.path.map(String)].join('.'), message: i.message }));
         throw new CommandRejectedError(400, 'invalid_result', `command result does not match its contract: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
       }
-      patch = { status: 'succeeded', result: parsed.data, completedAt: new Date() };
+      patch = { status: 'succeeded', result: parsed.data };
     } else if (completion.error.retryable && command.attempts < MAX_COMMAND_ATTEMPTS) {
-      const backoffMs = Math.min(60_000, 1000 * 2 ** command.attempts);
-      patch = {
-        status: 'pending',
-        error: completion.error.message,
-        leaseToken: null,
-        leaseExpiresAt: null,
-        availableAt: new Date(Date.now() + backoffMs),
-      };
+      patch = { status: 'pending', error: completion.error.message, retryInMs: Math.min(60_000, 1000 * 2 ** command.attempts) };
     } else {
-      patch = { status: 'failed', error: completion.error.message, completedAt: new Date() };
+      patch = { status: 'failed', error: completion.error.message };
     }
-    // The result and the wake-up commit together: a crash in between cannot strand a parked workflow.
-    const updated = await this.db.transaction(async (tx) => {
-      const [row] = await tx
-        .update(workspaceCommands)
-        .set(patch)
-        .where(
-          and(
-            eq(workspaceCommands.id, commandId),
-            eq(workspaceCommands.status, 'leased'),
-            eq(workspaceCommands.leaseToken, completion.leaseToken),
-          ),
-        )
-        .returning();
-      if (row && row.status !== 'pending') await wakeWorkflow(tx, row.workflowId);
-      // The form exists from this moment: route its submissions to the workflow now, not when
-      // step 3 next runs, or a learner who answers at once would be turned away.
-      if (row?.status === 'succeeded' && row.type === 'create_assessment_assets') {
-        await tx
-          .update(workflows)
-          .set({ formId: (row.result as { formId: string }).formId })
-          .where(and(eq(workflows.id, row.workflowId), isNull(workflows.formId)));
-      }
-      return row;
-    });
-    if (!updated) {
+    // One statement: the result, the workflow's wake-up (with its NOTIFY at commit) and, for a
+    // new form, the routing of its submissions, so a crash cannot leave one without the other.
+    // The form is routed from this moment, not when step 3 next runs, or a learner who answers
+    // at once would be turned away.
+    const written = await rows<{ id: string }>(
+      this.db,
+      sql`with c as (
+            update workspace_commands set
+              status = ${patch.status},
+              result = ${patch.result === undefined ? null : JSON.stringify(patch.result)}::jsonb,
+              error = ${patch.error ?? null},
+              completed_at = case when ${patch.status} = 'pending' then null else now() end,
+              lease_token = case when ${patch.status} = 'pending' then null else lease_token end,
+              lease_expires_at = case when ${patch.status} = 'pending' then null else lease_expires_at end,
+              available_at = now() + ${patch.retryInMs ?? 0} * interval '1 millisecond'
+            where id = ${commandId} and status = 'leased' and lease_token = ${completion.leaseToken}
+            returning id, workflow_id, type, status, result
+          ), w as (
+            update workflows set
+              wake_seq = wake_seq + 1,
+              run_after = now(),
+              form_id = case when c.type = 'create_assessment_assets' and c.status = 'succeeded'
+                             then coalesce(workflows.form_id, c.result->>'formId') else workflows.form_id end
+            from c
+            where workflows.id = c.workflow_id and c.status <> 'pending'
+              and workflows.status not in ('COMPLETED','FAILED','CANCELLED','EXPIRED','NEEDS_ATTENTION')
+            returning workflows.id
+          ), n as (select pg_notify(${WAKE_CHANNEL.workflows}, '') from w)
+          select c.id, (select count(*) from n) as notified from c`,
+    );
+    if (written.length === 0) {
       const [now] = await this.db.select().from(workspaceCommands).where(eq(workspaceCommands.id, commandId));
       if (now && now.leaseToken === completion.leaseToken && (now.status === 'succeeded' || now.status === 'failed')) {
         return { duplicate: true, command: now };
       }
       throw new CommandRejectedError(409, 'stale_lease', 'command changed concurrently');
     }
-    if (updated.status !== 'pending') await this.database.notify(WAKE_CHANNEL.workflows, updated.workflowId);
+    const updated: CommandRow = { ...command, status: patch.status, result: patch.result ?? null, error: patch.error ?? null };
     return { duplicate: false, command: updated };
   }
 

@@ -1,8 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { FormSubmission } from '../../shared/contracts/commands';
-import type { Database } from '../db/client';
+import { rows, type Database } from '../db/client';
 import { formSubmissions, workflows } from '../db/schema';
-import { wakeWorkflow } from '../db/repositories/workflow-repository';
 import { WAKE_CHANNEL } from '../workflow/wake-channel';
 
 /**
@@ -39,16 +38,23 @@ export async function recordFormSubmission(
   if ('workflowId' in submitter && workflow.id !== submitter.workflowId) {
     throw new SubmissionRejectedError(403, 'forbidden', 'this response belongs to another workflow');
   }
-  const inserted = await database.db.transaction(async (tx) => {
-    const rows = await tx
-      .insert(formSubmissions)
-      .values({ responseId: submission.responseId, workflowId: workflow.id, formId: submission.formId, payload: submission })
-      .onConflictDoNothing()
-      .returning({ responseId: formSubmissions.responseId });
-    if (rows.length > 0) await wakeWorkflow(tx, workflow.id);
-    return rows.length > 0;
-  });
-  if (inserted) await database.notify(WAKE_CHANNEL.workflows, workflow.id);
+  // Recorded and woken in one statement (NOTIFY at commit); a duplicate response id does neither.
+  const inserted = await rows<{ response_id: string }>(
+    database.db,
+    sql`with s as (
+          insert into form_submissions (response_id, workflow_id, form_id, payload)
+          values (${submission.responseId}, ${workflow.id}, ${submission.formId}, ${JSON.stringify(submission)}::jsonb)
+          on conflict do nothing
+          returning response_id, workflow_id
+        ), w as (
+          update workflows set wake_seq = wake_seq + 1, run_after = now()
+          from s
+          where workflows.id = s.workflow_id
+            and workflows.status not in ('COMPLETED','FAILED','CANCELLED','EXPIRED','NEEDS_ATTENTION')
+          returning workflows.id
+        ), n as (select pg_notify(${WAKE_CHANNEL.workflows}, '') from w)
+        select s.response_id, (select count(*) from n) as notified from s`,
+  ).then((r) => r.length > 0);
   return { workflowId: workflow.id, duplicate: !inserted };
 }
 

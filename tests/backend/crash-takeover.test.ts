@@ -49,6 +49,7 @@ describe('crash and takeover', () => {
     PRESGEN_CORE_URL: presgen.core.url,
     PRESGEN_AVATAR_URL: presgen.avatar.url,
     LEASE_MS: '1500',
+    COMMAND_LEASE_MS: '3000',
     PRESGEN_POLL_MS: '100',
     RETRY_BASE_MS: '50',
     RETRY_MAX_MS: '500',
@@ -83,7 +84,12 @@ describe('crash and takeover', () => {
     second = await startBackendProcess({ ...env(), WORKER_ID: 'replica-b' });
     baseUrl = second.url;
     for (const id of ids) {
-      await eventually(async () => (await getWorkflow(database.db, id))?.status === 'COMPLETED', { what: `${id} completed`, timeoutMs: 60_000 });
+      await eventually(async () => (await getWorkflow(database.db, id))?.status === 'COMPLETED', { what: `${id} completed`, timeoutMs: 60_000 }).catch(async (err) => {
+        const state = await rows(database.db, sql`select id, status, run_after, lease_owner, lease_expires_at, wake_seq, last_error from workflows`);
+        const items = await rows(database.db, sql`select workflow_id, step, item_index, status, attempt, run_after, lease_owner, lease_expires_at, external_job_id, last_error from fanout_items`);
+        const cmds = await rows(database.db, sql`select workflow_id, step, type, status, attempts from workspace_commands`);
+        throw new Error(`${(err as Error).message}\n${JSON.stringify({ state, items, cmds }, null, 1)}\n${second?.output().slice(-4000)}`);
+      });
     }
     const takeoverMs = Date.now() - killedAt;
     await appsScript.stop();

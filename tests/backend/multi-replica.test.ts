@@ -33,6 +33,7 @@ describe('two replicas on one Postgres', () => {
       PRESGEN_AVATAR_URL: presgen.avatar.url,
       PRESGEN_POLL_MS: '20',
       LEASE_MS: '3000',
+      COMMAND_LEASE_MS: '3000',
     };
     replicas.push(...(await Promise.all([startBackendProcess({ ...env, WORKER_ID: 'replica-1' }), startBackendProcess({ ...env, WORKER_ID: 'replica-2' })])));
   });

@@ -53,7 +53,7 @@ const statusOf = (id: string) => page.locator(`li[data-workflow-id="${id}"] .wf-
 
 /** Fire the sidebar's refresh ticks until the workflow shows `label` (bounded); returns every status seen. */
 async function tickUntil(id: string, label: string, seen: string[]): Promise<void> {
-  for (let round = 0; round < 80; round++) {
+  for (let round = 0; round < 150; round++) {
     const text = (await statusOf(id).textContent())?.trim() ?? '';
     if (seen.at(-1) !== text) seen.push(text);
     if (text === label) return;
@@ -110,6 +110,8 @@ describe('sidebar in Chromium', () => {
     expect(await item.getByRole('link', { name: /^Video, course \d/ }).count()).toBe(2);
     const timeline = item.getByRole('list', { name: 'Step timeline' });
     await expect.poll(() => timeline.locator('li.succeeded').count(), { timeout: 20_000 }).toBe(11);
+    // Each step shows how long it took, first run to last (a step that waited runs more than once).
+    for (const text of await timeline.locator('li').allTextContents()) expect(text).toMatch(/ — succeeded \((under 1 s|\d+ s|\d+ min)\)$/);
     expect(bridge.calls.filter((c) => !c.ok)).toEqual([]);
 
     mkdirSync(RESULTS_DIR, { recursive: true });

@@ -26,7 +26,7 @@ let stack: AddonStack;
 beforeAll(async () => {
   stack = await startAddonStack({
     // A short command lease, so a command whose completion was lost is offered again quickly.
-    backendEnv: { SIMULATOR_JOB_MS: '50', PRESGEN_POLL_MS: '50', COMMAND_LEASE_MS: '1500' },
+    backendEnv: { SIMULATOR_JOB_MS: '50', PRESGEN_POLL_MS: '50', COMMAND_LEASE_MS: '3000' },
     front: async (backendUrl) => (proxy = await startFaultProxy(backendUrl)),
   });
 });
@@ -127,7 +127,7 @@ describe('robustness', () => {
         signIdTokenSync: (claims: Parameters<typeof stack.idp.signIdTokenSync>[0]) => stack.idp.signIdTokenSync({ ...claims, expiresInSeconds: -600 }),
       }),
     };
-    it.each(Object.keys(identities) as Array<keyof typeof identities>)('a %s token: the sidebar shows a readable 401 message and nothing changes', async (kind) => {
+    it.each(Object.keys(identities) as Array<keyof typeof identities>)('%s ID token: the sidebar shows a readable 401 message and nothing changes', async (kind) => {
       const emulator = stack.newEmulator({ identity: identities[kind]() });
       const before = (await stack.api.listWorkflows()).items.length;
 

@@ -55,7 +55,10 @@ export async function startBackendProcess(env: Record<string, string | undefined
     async kill(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill(signal);
+      // A graceful stop that hangs must not leave a replica behind: SIGKILL after 10 s.
+      const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
+      clearTimeout(force);
     },
   };
 }

@@ -3,7 +3,8 @@ import { and, asc, desc, eq, lt, or, sql } from 'drizzle-orm';
 import { canTransition, type WorkflowStatus } from '../../../shared/workflow-status';
 import type { CreateWorkflowRequest } from '../../../shared/contracts/api';
 import { auditEvents, stepRuns, workflows } from '../schema';
-import type { Executor } from '../client';
+import { rows, type Executor } from '../client';
+import { WAKE_CHANNEL } from '../../workflow/wake-channel';
 import { illegalTransitions, workflowTransitions } from '../../observability/metrics';
 
 /**
@@ -225,18 +226,21 @@ export async function listStepRuns(db: Executor, workflowId: string): Promise<St
   return db.select().from(stepRuns).where(eq(stepRuns.workflowId, workflowId)).orderBy(asc(stepRuns.id));
 }
 
-/** Event-driven wake-up: the workflow is due now, and a park racing with this event will not sleep. */
+/**
+ * Event-driven wake-up: the workflow is due now, and a park racing with this event will not
+ * sleep. The NOTIFY goes out at commit of the caller's transaction, so engines wake exactly when
+ * the event is visible.
+ */
 export async function wakeWorkflow(db: Executor, workflowId: string): Promise<boolean> {
-  const woken = await db
-    .update(workflows)
-    .set({ wakeSeq: sql`${workflows.wakeSeq} + 1`, runAfter: sql`now()` })
-    .where(
-      and(
-        eq(workflows.id, workflowId),
-        sql`${workflows.status} not in ('COMPLETED','FAILED','CANCELLED','EXPIRED','NEEDS_ATTENTION')`,
-      ),
-    )
-    .returning({ id: workflows.id });
+  const woken = await rows<{ id: string }>(
+    db,
+    sql`with w as (
+          update workflows set wake_seq = wake_seq + 1, run_after = now()
+          where id = ${workflowId} and status not in ('COMPLETED','FAILED','CANCELLED','EXPIRED','NEEDS_ATTENTION')
+          returning id
+        )
+        select id, pg_notify(${WAKE_CHANNEL.workflows}, '') from w`,
+  );
   return woken.length > 0;
 }
 

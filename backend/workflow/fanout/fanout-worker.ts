@@ -173,7 +173,6 @@ export class FanoutWorker {
       if (finished.finished) {
         log().info({ service: item.service, course: item.itemIndex }, 'fan-out job succeeded');
         if (followUp) await this.opts.database.notify(WAKE_CHANNEL.fanout);
-        if (finished.wokeWorkflow) await this.opts.database.notify(WAKE_CHANNEL.workflows, item.workflowId);
       }
       return;
     }
@@ -217,7 +216,6 @@ export class FanoutWorker {
       error: message,
       result: { failure: budgetSpent ? 'retry_budget_spent' : 'permanent' },
     });
-    if (finished.wokeWorkflow) await this.opts.database.notify(WAKE_CHANNEL.workflows, item.workflowId);
   }
 
   private async handleFailure(item: FanoutItemRow, err: unknown, operation: 'submit' | 'poll'): Promise<void> {

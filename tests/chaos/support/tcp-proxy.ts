@@ -3,28 +3,23 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A TCP proxy between the backend and the machine's PostgreSQL that can be cut: `cut()` destroys
- * every open connection and drops new ones at once, `restore()` lets them through again. To the
- * backend this is a database outage (a restart, a failover), without touching the shared
- * cluster other suites use.
+ * every open connection and stops listening, so new connections are refused (ECONNREFUSED, as
+ * while Postgres restarts); `restore()` listens on the same port again. To the backend this is a
+ * database outage, without touching the shared cluster other suites use.
  */
 export interface CuttableTcpProxy {
   port: number;
   /** Connections accepted since start (each backend reconnect is one). */
   readonly connectionsAccepted: number;
-  cut(): void;
-  restore(): void;
+  cut(): Promise<void>;
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startCuttableTcpProxy(target: { host: string; port: number }): Promise<CuttableTcpProxy> {
   const open = new Set<Socket>();
-  let isCut = false;
   let accepted = 0;
   const server = createServer((client) => {
-    if (isCut) {
-      client.destroy();
-      return;
-    }
     accepted += 1;
     const upstream = connect(target.port, target.host);
     open.add(client);
@@ -40,25 +35,39 @@ export async function startCuttableTcpProxy(target: { host: string; port: number
     client.pipe(upstream);
     upstream.pipe(client);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  const destroyAll = () => {
+    for (const s of open) s.destroy();
+    open.clear();
+  };
+  const stopListening = () => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+
+  await listen(0);
+  const port = (server.address() as AddressInfo).port;
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     get connectionsAccepted() {
       return accepted;
     },
-    cut() {
-      isCut = true;
-      for (const s of open) s.destroy();
-      open.clear();
+    async cut() {
+      const closed = stopListening();
+      destroyAll();
+      await closed;
     },
-    restore() {
-      isCut = false;
+    async restore() {
+      await listen(port);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        isCut = true;
-        for (const s of open) s.destroy();
-        server.close(() => resolve());
-      }),
+    async close() {
+      const closed = stopListening();
+      destroyAll();
+      await closed;
+    },
   };
 }
