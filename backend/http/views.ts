@@ -1,6 +1,8 @@
-import type { DeliverableLinks, StepRunView, WorkflowDetail, WorkflowView } from '../../shared/contracts/api';
+import type { DeliverableLinks, StepRunView, WorkflowDetail, WorkflowPage, WorkflowView } from '../../shared/contracts/api';
 import type { StepStatus, WorkflowStatus } from '../../shared/workflow-status';
-import type { StepRunRow, WorkflowRow } from '../db/repositories/workflow-repository';
+import type { Executor } from '../db/client';
+import { InvalidCursorError, listWorkflows, type ListWorkflowsInput, type StepRunRow, type WorkflowRow } from '../db/repositories/workflow-repository';
+import { ApiError } from './api-error';
 
 /** API views of workflow rows: what instructors and operators see (no answers, no answer key). */
 
@@ -66,4 +68,15 @@ function publicOutputs(wf: WorkflowRow): Record<string, unknown> {
 
 export function toWorkflowDetail(wf: WorkflowRow, runs: StepRunRow[]): WorkflowDetail {
   return { ...toWorkflowView(wf), steps: runs.map(toStepRunView), outputs: publicOutputs(wf) };
+}
+
+/** A page of workflow views; a cursor that does not decode is the caller's 400. */
+export async function workflowPage(db: Executor, input: ListWorkflowsInput): Promise<WorkflowPage> {
+  try {
+    const page = await listWorkflows(db, input);
+    return { items: page.items.map(toWorkflowView), nextCursor: page.nextCursor };
+  } catch (err) {
+    if (err instanceof InvalidCursorError) throw new ApiError(400, 'validation_failed', 'query.cursor: not a valid cursor');
+    throw err;
+  }
 }

@@ -20,10 +20,10 @@ import { startCuttableTcpProxy, type CuttableTcpProxy } from './support/tcp-prox
  * postgres.js 3.4.9 has a defect this scenario hits about every other run (porsager/postgres
  * #1154, #1208): a connection that drops with a small write still buffered either throws
  * `Cannot read properties of null (reading 'write')` from a setImmediate (the process dies) or
- * stays "poisoned" (its queries wait out connect_timeout, 30 s, forever after). The fix is a
- * 3-line patch of node_modules/postgres/src/connection.js (see the chaos report); until it is
- * applied the first test fails with that explanation and the outage run is skipped, instead of
- * failing at random.
+ * stays "poisoned" (its queries wait out connect_timeout, 30 s, forever after). The fix is
+ * ./support/postgres+3.4.9.patch (patch-package format: guard nextWrite, reset the write timer on
+ * teardown); until it is applied the first test fails with that explanation and the outage run
+ * is skipped, instead of failing at random.
  */
 const DRIVER_SOURCE = fileURLToPath(new URL('../../node_modules/postgres/src/connection.js', import.meta.url));
 const driverPatched = /function nextWrite\(fn\) \{\s*if \(!socket\)/.test(readFileSync(DRIVER_SOURCE, 'utf8'));
@@ -63,7 +63,7 @@ describe('chaos: Postgres outage mid-run', () => {
   }
 
   it('the installed postgres.js survives a connection dropped mid-write (porsager/postgres#1208)', () => {
-    expect(driverPatched, `${DRIVER_SOURCE} lacks the null-socket guard in nextWrite(): apply the postgres.js patch (chaos report)`).toBe(true);
+    expect(driverPatched, `${DRIVER_SOURCE} lacks the null-socket guard in nextWrite(): apply tests/chaos/support/postgres+3.4.9.patch (e.g. with patch-package)`).toBe(true);
   });
 
   it.skipIf(!driverPatched)('reports the outage in /readyz, reconnects, and loses no step', async () => {

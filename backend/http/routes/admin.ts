@@ -2,11 +2,10 @@ import { z } from 'zod';
 import { ResumeWorkflowRequest, WorkflowDetail, WorkflowPage, WorkflowView } from '../../../shared/contracts/api';
 import { StepStatus, WorkflowStatus } from '../../../shared/workflow-status';
 import type { Database } from '../../db/client';
-import { InvalidCursorError, listAuditEvents, listStepRuns, listWorkflows } from '../../db/repositories/workflow-repository';
+import { listAuditEvents, listStepRuns } from '../../db/repositories/workflow-repository';
 import type { WorkflowService } from '../../workflow/workflow-service';
-import { ApiError } from '../api-error';
 import { IdParam, jsonBody, jsonResponse, newRouter, route, STANDARD_ERRORS } from '../openapi';
-import { toWorkflowDetail, toWorkflowView } from '../views';
+import { toWorkflowDetail, toWorkflowView, workflowPage } from '../views';
 
 /**
  * Operator overrides, behind the admin token. Every action needs a reason and is audited with
@@ -47,13 +46,7 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
     }),
     async (c) => {
       const q = c.req.valid('query');
-      try {
-        const page = await listWorkflows(deps.database.db, { ownerEmail: q.owner, status: q.status, limit: q.limit, cursor: q.cursor });
-        return c.json({ items: page.items.map(toWorkflowView), nextCursor: page.nextCursor }, 200);
-      } catch (err) {
-        if (err instanceof InvalidCursorError) throw new ApiError(400, 'validation_failed', 'query.cursor: not a valid cursor');
-        throw err;
-      }
+      return c.json(await workflowPage(deps.database.db, { ownerEmail: q.owner, status: q.status, limit: q.limit, cursor: q.cursor }), 200);
     },
   );
 

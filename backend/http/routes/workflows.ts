@@ -10,12 +10,11 @@ import {
   WorkflowPage,
   WorkflowView,
 } from '../../../shared/contracts/api';
-import { InvalidCursorError, listStepRuns, listWorkflows } from '../../db/repositories/workflow-repository';
+import { listStepRuns } from '../../db/repositories/workflow-repository';
 import type { AssessmentEngine } from '../../assessment/engine';
 import type { WorkflowService } from '../../workflow/workflow-service';
-import { ApiError } from '../api-error';
 import { IdParam, jsonBody, jsonResponse, newRouter, route, STANDARD_ERRORS } from '../openapi';
-import { toWorkflowDetail, toWorkflowView } from '../views';
+import { toWorkflowDetail, toWorkflowView, workflowPage } from '../views';
 import type { Database } from '../../db/client';
 
 /** Instructor API (the sidebar): their own workflows only. Mounted behind requireInstructor. */
@@ -63,13 +62,7 @@ export function workflowRoutes(deps: { database: Database; service: WorkflowServ
     }),
     async (c) => {
       const q = c.req.valid('query');
-      try {
-        const page = await listWorkflows(deps.database.db, { ownerEmail: c.get('instructor').email, ...q });
-        return c.json({ items: page.items.map(toWorkflowView), nextCursor: page.nextCursor }, 200);
-      } catch (err) {
-        if (err instanceof InvalidCursorError) throw new ApiError(400, 'validation_failed', 'query.cursor: not a valid cursor');
-        throw err;
-      }
+      return c.json(await workflowPage(deps.database.db, { ownerEmail: c.get('instructor').email, ...q }), 200);
     },
   );
 
