@@ -16,6 +16,7 @@ import { adminRoutes } from './routes/admin';
 import { mountHealthRoutes } from './routes/health';
 import { workflowRoutes } from './routes/workflows';
 import { workspaceRoutes } from './routes/workspace';
+import { errorText } from '../observability/error-text';
 
 export interface AppDeps {
   database: Database;
@@ -70,11 +71,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }
     if (err instanceof HTTPException) return httpExceptionToError(c, err);
     const correlationId = c.get('correlationId');
-    log().error({ err: { message: err.message, stack: err.stack } }, 'unhandled error');
+    log().error({ err: errorText(err) }, 'unhandled error');
     const workflowId = /\/workflows\/([^/]+)/.exec(c.req.path)?.[1];
     if (workflowId && deps.onUnhandledWorkflowError) {
       await deps.onUnhandledWorkflowError(decodeURIComponent(workflowId), err, correlationId).catch((e) =>
-        log().error({ err: String(e) }, 'could not record the error on the workflow'),
+        log().error({ err: errorText(e) }, 'could not record the error on the workflow'),
       );
     }
     return errorJson(c, 500, 'internal_error', 'internal error; quote the correlation id when reporting it');

@@ -3,6 +3,7 @@ import { appendAuditEvent, type WorkflowRow } from '../db/repositories/workflow-
 import { log } from '../observability/logger';
 import type { EngineDeps } from './engine-deps';
 import type { StepHandler } from './step-registry';
+import { errorText } from '../observability/error-text';
 
 /**
  * Undoes what a workflow created outside the database, newest step first: cancels outstanding
@@ -32,12 +33,12 @@ export async function compensateWorkflow(
       }
     } catch (err) {
       // A compensation that fails is recorded and left for an operator; it must not block the failure path.
-      log().error({ workflow_id: workflow.id, step: handler.status, err: String(err) }, 'compensation failed');
+      log().error({ workflow_id: workflow.id, step: handler.status, err: errorText(err) }, 'compensation failed');
       await appendAuditEvent(deps.database.db, {
         workflowId: workflow.id,
         type: 'compensation_failed',
         actor: opts.actor,
-        details: { step: handler.status, error: String(err).slice(0, 500) },
+        details: { step: handler.status, error: errorText(err).slice(0, 500) },
       });
     }
   }

@@ -14,6 +14,7 @@ import { retryDelayMs } from './retry-policy';
 import type { StepHandler } from './step-registry';
 import { WAKE_CHANNEL } from './wake-channel';
 import { WakeSignal } from './wake-signal';
+import { errorText } from '../observability/error-text';
 
 /**
  * The durable workflow engine. A process claims due workflows with a lease and runs each one
@@ -82,7 +83,7 @@ export class WorkflowEngine {
 
   private renewLeases(): void {
     renewWorkflowLeases(this.db, this.workerId, [...this.active.keys()], this.opts.leaseMs).catch((err) =>
-      log().warn({ err: String(err) }, 'lease heartbeat failed'),
+      log().warn({ err: errorText(err) }, 'lease heartbeat failed'),
     );
   }
 
@@ -100,7 +101,7 @@ export class WorkflowEngine {
         const waitMs = dueAt === null ? idleMaxMs : Math.max(0, Math.min(idleMaxMs, dueAt - Date.now()));
         if (waitMs > 0) await this.wake.wait(waitMs);
       } catch (err) {
-        log().error({ err: String(err) }, 'engine loop error (database unavailable?); backing off');
+        log().error({ err: errorText(err) }, 'engine loop error (database unavailable?); backing off');
         await this.wake.wait(500);
       }
     }
@@ -108,7 +109,7 @@ export class WorkflowEngine {
 
   private launch(wf: WorkflowRow): void {
     const segment = this.runSegment(wf)
-      .catch((err) => log().error({ workflow_id: wf.id, err: String(err) }, 'workflow segment crashed; lease will expire'))
+      .catch((err) => log().error({ workflow_id: wf.id, err: errorText(err) }, 'workflow segment crashed; lease will expire'))
       .finally(() => {
         this.active.delete(wf.id);
         this.wake.notify();
@@ -251,7 +252,7 @@ export class WorkflowEngine {
         audience: 'operators',
         subject: `Workflow ${wf.id} ${to === 'FAILED' ? 'failed' : 'needs attention'} at ${step}`,
         text: `Workflow ${wf.id} moved to ${to} at step ${step} (attempt ${attempt}): ${message}`,
-      }).catch((e) => log().error({ err: String(e) }, 'could not queue notification'));
+      }).catch((e) => log().error({ err: errorText(e) }, 'could not queue notification'));
     }
   }
 

@@ -1,3 +1,5 @@
+import { errorText } from '../observability/error-text';
+
 /**
  * Error classification shared by the engine and every integration.
  * Transient: worth retrying (network, 5xx, 429, timeouts); the engine retries durably with backoff.
@@ -42,7 +44,7 @@ export function classifyError(err: unknown): TransientError | PermanentError {
   if (err && typeof err === 'object' && 'name' in err && (err as Error).name === 'ZodError') {
     return new PermanentError(`contract violation: ${(err as Error).message}`, { reason: 'contract_violation', cause: err });
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorText(err);
   return new TransientError(message, { reason: 'unexpected', cause: err });
 }
 

@@ -3,6 +3,7 @@ import type { Database } from '../db/client';
 import { workflows } from '../db/schema';
 import { log } from '../observability/logger';
 import type { WorkflowNotification } from './engine-deps';
+import { errorText } from '../observability/error-text';
 
 /**
  * Tells operators when a workflow's active phase (learner submission to deliverables ready) is
@@ -54,7 +55,7 @@ export async function sweepSla(opts: SlaWatchOptions): Promise<{ atRisk: number;
 
 export function startSlaWatch(opts: SlaWatchOptions): () => void {
   const timer = setInterval(() => {
-    sweepSla(opts).catch((err) => log().warn({ err: String(err) }, 'SLA sweep failed'));
+    sweepSla(opts).catch((err) => log().warn({ err: errorText(err) }, 'SLA sweep failed'));
   }, opts.intervalMs ?? 30_000);
   timer.unref();
   return () => clearInterval(timer);

@@ -21,7 +21,7 @@ import { startCuttableTcpProxy, type CuttableTcpProxy } from './support/tcp-prox
  * #1154, #1208): a connection that drops with a small write still buffered either throws
  * `Cannot read properties of null (reading 'write')` from a setImmediate (the process dies) or
  * stays "poisoned" (its queries wait out connect_timeout, 30 s, forever after). The fix is
- * ./support/postgres+3.4.9.patch (patch-package format: guard nextWrite, reset the write timer on
+ * patches/postgres+3.4.9.patch (applied by patch-package at npm install: guard nextWrite, reset the write timer on
  * teardown); until it is applied the first test fails with that explanation and the outage run
  * is skipped, instead of failing at random.
  */
@@ -63,7 +63,7 @@ describe('chaos: Postgres outage mid-run', () => {
   }
 
   it('the installed postgres.js survives a connection dropped mid-write (porsager/postgres#1208)', () => {
-    expect(driverPatched, `${DRIVER_SOURCE} lacks the null-socket guard in nextWrite(): apply tests/chaos/support/postgres+3.4.9.patch (e.g. with patch-package)`).toBe(true);
+    expect(driverPatched, `${DRIVER_SOURCE} lacks the null-socket guard in nextWrite(): run npm ci (postinstall applies patches/postgres+3.4.9.patch)`).toBe(true);
   });
 
   it.skipIf(!driverPatched)('reports the outage in /readyz, reconnects, and loses no step', async () => {

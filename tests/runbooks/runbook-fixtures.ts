@@ -119,16 +119,19 @@ export async function seedAttentionWorkflow(database: Database): Promise<string>
 }
 
 /**
- * A poison workflow: retried twice by an operator without re-arming its failed video, so the
- * step fails again each time (FAILED, with compensation).
+ * A poison workflow: retried twice by an operator, and PresGen refuses the re-armed video for
+ * good each time (`refuseNextVideo` makes the simulator answer the next submit with a 400), so
+ * the step fails again each time (FAILED, with compensation).
  */
 export async function seedPoisonWorkflow(
   database: Database,
   retry: (id: string) => Promise<unknown>,
   waitForStatus: (id: string, status: string) => Promise<unknown>,
+  refuseNextVideo: () => void,
 ): Promise<string> {
   const id = await seedAttentionWorkflow(database);
   for (let i = 0; i < 2; i++) {
+    refuseNextVideo();
     await retry(id);
     await waitForStatus(id, 'FAILED');
   }

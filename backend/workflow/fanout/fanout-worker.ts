@@ -18,6 +18,7 @@ import {
   type FanoutItemRow,
   type FanoutService,
 } from './fanout-store';
+import { errorText } from '../../observability/error-text';
 
 /**
  * Runs the per-course PresGen jobs of steps 9 and 10 for every workflow: submits pending items
@@ -68,7 +69,7 @@ export class FanoutWorker {
     this.unlisten = await this.opts.database.listen(WAKE_CHANNEL.fanout, () => this.wake.notify());
     this.heartbeat = setInterval(() => {
       renewFanoutLeases(this.opts.database.db, this.opts.workerId, [...this.inFlight.keys()], this.opts.leaseMs).catch((err) =>
-        log().warn({ err: String(err) }, 'fan-out lease heartbeat failed'),
+        log().warn({ err: errorText(err) }, 'fan-out lease heartbeat failed'),
       );
     }, Math.max(50, Math.floor(this.opts.leaseMs / 3)));
     this.loop = this.runLoop();
@@ -114,7 +115,7 @@ export class FanoutWorker {
         const waitMs = Math.min(1000, ...future);
         await this.wake.wait(Math.max(1, waitMs));
       } catch (err) {
-        log().error({ err: String(err) }, 'fan-out loop error; backing off');
+        log().error({ err: errorText(err) }, 'fan-out loop error; backing off');
         await this.wake.wait(500);
       }
     }
@@ -122,7 +123,7 @@ export class FanoutWorker {
 
   private track(item: FanoutItemRow, work: () => Promise<void>): void {
     const task = withLogContext({ workflow_id: item.workflowId, step: item.step, attempt: item.attempt }, work)
-      .catch((err) => log().error({ err: String(err), item: item.id }, 'fan-out item handling failed'))
+      .catch((err) => log().error({ err: errorText(err), item: item.id }, 'fan-out item handling failed'))
       .finally(() => {
         this.inFlight.delete(item.id);
         this.wake.notify();

@@ -20,7 +20,7 @@ export const awaitCompletion = defineStep({
     workflowId: z.string(),
     learnerEmail: z.string(),
     formResponderUrl: z.string(),
-    formSentAt: z.iso.datetime(),
+    formSentAt: z.iso.datetime().optional(),
     completionDeadline: z.iso.datetime(),
   }),
   output: AwaitCompletionOutput,
@@ -61,7 +61,7 @@ export const awaitCompletion = defineStep({
       return { kind: 'transition', to: 'EXPIRED', reason: 'the learner did not complete the form in time' };
     }
     // Reminders already due are sent (the outbox dedupes re-runs); park until the next one.
-    const sentAt = Date.parse(input.formSentAt);
+    const sentAt = input.formSentAt ? Date.parse(input.formSentAt) : deadline - deps.settings.completionTimeoutMs;
     const reminderTimes = deps.settings.completionRemindersMs.map((ms) => sentAt + ms).filter((t) => t < deadline);
     for (const [i, at] of reminderTimes.entries()) {
       if (at > now) continue;

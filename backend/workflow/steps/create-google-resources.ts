@@ -9,7 +9,8 @@ import { requestAssessment } from './request-assessment';
 
 /** Step 3: Apps Script creates the Drive folder, the published quiz Form and the results sheet. */
 export const CreateGoogleResourcesOutput = CreateAssessmentAssetsResult.extend({
-  formSentAt: z.iso.datetime(),
+  /** Optional: workflows checkpointed before reminders existed have only the deadline. */
+  formSentAt: z.iso.datetime().optional(),
   /** The learner has until then to complete the form (step 4 expires the workflow after it). */
   completionDeadline: z.iso.datetime(),
 });
