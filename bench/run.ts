@@ -3,7 +3,7 @@ import { runSlaSimulation } from './sla';
 import { runThroughputBench } from './throughput';
 
 /**
- * `npm run bench [-- --workflows=500 --concurrency=64 --only=throughput|sla]`: prints figures,
+ * `npm run bench [-- --workflows=500 --concurrency=64 --only=throughput|sla --sla-workflows=50 --sla-cap=100]`: prints figures,
  * asserts nothing. Needs PostgreSQL at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 const Args = z
@@ -12,6 +12,8 @@ const Args = z
     concurrency: z.coerce.number().int().min(1).max(2000).default(64),
     only: z.enum(['throughput', 'sla']).optional(),
     'sla-workflows': z.coerce.number().int().min(1).max(1000).default(50),
+    /** Global PresGen cap (jobs per service) for the concurrent SLA run. */
+    'sla-cap': z.coerce.number().int().min(1).max(10_000).default(100),
   })
   .strict();
 
@@ -36,7 +38,7 @@ async function main() {
     process.exit(2);
   }
   if (args.only !== 'sla') await runThroughputBench({ workflows: args.workflows, concurrency: args.concurrency });
-  if (args.only !== 'throughput') await runSlaSimulation({ concurrentWorkflows: args['sla-workflows'] });
+  if (args.only !== 'throughput') await runSlaSimulation({ concurrentWorkflows: args['sla-workflows'], cap: args['sla-cap'] });
   process.exit(0);
 }
 

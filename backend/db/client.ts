@@ -82,7 +82,6 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const client = postgres(url, {
     max: poolSize,
     onnotice: () => {},
-    debug: (globalThis as { __pgDebug?: (q: string) => void }).__pgDebug ? (_c, q) => (globalThis as any).__pgDebug(q) : undefined,
     // A restarted Postgres must not take the process down: postgres.js reconnects per query.
     connection: { application_name: 'presgen-assess' },
     // Seconds before a failed connection is tried again. The default grows to 20 s after a few
