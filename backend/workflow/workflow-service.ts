@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateWorkflowRequest } from '../../shared/contracts/api';
 import { ReadResponsesResult } from '../../shared/contracts/commands';
-import { isStepStatus, isTerminal, nextStep, SKIPPABLE_STEPS, STEP_STATUSES, type StepStatus, type WorkflowStatus } from '../../shared/workflow-status';
+import { isTerminal, nextStep, SKIPPABLE_STEPS, type StepStatus, type WorkflowStatus } from '../../shared/workflow-status';
 import {
   appendAuditEvent,
   createWorkflow,
@@ -171,6 +171,3 @@ export class WorkflowService {
   }
 }
 
-export function isRetryableStep(s: string): s is StepStatus {
-  return isStepStatus(s as WorkflowStatus) && (STEP_STATUSES as readonly string[]).includes(s);
-}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
 import type { StepStatus } from '../../../shared/workflow-status';
 import { rows, type Executor } from '../../db/client';
 import { fanoutItems } from '../../db/schema';
@@ -229,11 +229,4 @@ export async function fanoutWaits(db: Executor): Promise<{ submitMs: number | nu
   return { submitMs: num(row?.submit_ms), pollMs: num(row?.poll_ms) };
 }
 
-export async function activeCount(db: Executor, service: FanoutService): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(fanoutItems)
-    .where(and(eq(fanoutItems.service, service), eq(fanoutItems.status, 'active'), isNotNull(fanoutItems.id)));
-  return Number(row?.n ?? 0);
-}
 

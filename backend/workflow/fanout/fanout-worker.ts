@@ -212,7 +212,7 @@ export class FanoutWorker {
    */
   private async fail(item: FanoutItemRow, message: string, budgetSpent = false): Promise<void> {
     log().warn({ service: item.service, course: item.itemIndex, error: message, budgetSpent }, 'fan-out job given up');
-    const finished = await finishItem(this.opts.database.db, item, this.opts.workerId, {
+    await finishItem(this.opts.database.db, item, this.opts.workerId, {
       status: 'failed',
       error: message,
       result: { failure: budgetSpent ? 'retry_budget_spent' : 'permanent' },
