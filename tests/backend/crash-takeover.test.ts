@@ -6,7 +6,7 @@ import { startLocalPresgen, type LocalPresgen } from '../../backend/simulators/s
 import { STEP_STATUSES } from '../../shared/workflow-status';
 import { TestApiClient } from '../support/api-client';
 import { TEST_ADMIN_TOKEN, eventually } from '../support/backend';
-import { startBackendProcess, type BackendProcess } from '../support/backend-process';
+import { replicaEnv, startBackendProcess, type BackendProcess } from '../support/backend-process';
 import { startTestIdentityProvider, type TestIdentityProvider } from '../support/identity';
 import { submissionFor } from '../support/learner';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
@@ -42,14 +42,8 @@ describe('crash and takeover', () => {
   });
 
   const env = () => ({
-    DATABASE_URL: pg.url,
-    GOOGLE_JWKS_URL: identity.jwksUrl,
-    GOOGLE_OAUTH_AUDIENCES: identity.audience,
-    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    PRESGEN_CORE_URL: presgen.core.url,
-    PRESGEN_AVATAR_URL: presgen.avatar.url,
+    ...replicaEnv({ databaseUrl: pg.url, identity, presgen, adminToken: TEST_ADMIN_TOKEN }),
     LEASE_MS: '1500',
-    COMMAND_LEASE_MS: '3000',
     PRESGEN_POLL_MS: '100',
     RETRY_BASE_MS: '50',
     RETRY_MAX_MS: '500',

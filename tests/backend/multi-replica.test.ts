@@ -4,7 +4,7 @@ import { openDatabase, rows, type Database } from '../../backend/db/client';
 import { startLocalPresgen, type LocalPresgen } from '../../backend/simulators/start-simulators';
 import { TestApiClient } from '../support/api-client';
 import { TEST_ADMIN_TOKEN, eventually } from '../support/backend';
-import { startBackendProcess, type BackendProcess } from '../support/backend-process';
+import { replicaEnv, startBackendProcess, type BackendProcess } from '../support/backend-process';
 import { startTestIdentityProvider, type TestIdentityProvider } from '../support/identity';
 import { submissionFor } from '../support/learner';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
@@ -24,17 +24,7 @@ describe('two replicas on one Postgres', () => {
     pg = await createTestDatabase();
     presgen = await startLocalPresgen({ jobMs: 0 });
     database = await openDatabase({ databaseUrl: pg.url });
-    const env = {
-      DATABASE_URL: pg.url,
-      GOOGLE_JWKS_URL: identity.jwksUrl,
-      GOOGLE_OAUTH_AUDIENCES: identity.audience,
-      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      PRESGEN_CORE_URL: presgen.core.url,
-      PRESGEN_AVATAR_URL: presgen.avatar.url,
-      PRESGEN_POLL_MS: '20',
-      LEASE_MS: '3000',
-      COMMAND_LEASE_MS: '3000',
-    };
+    const env = { ...replicaEnv({ databaseUrl: pg.url, identity, presgen, adminToken: TEST_ADMIN_TOKEN }), PRESGEN_POLL_MS: '20', LEASE_MS: '3000' };
     replicas.push(...(await Promise.all([startBackendProcess({ ...env, WORKER_ID: 'replica-1' }), startBackendProcess({ ...env, WORKER_ID: 'replica-2' })])));
   });
   afterAll(async () => {

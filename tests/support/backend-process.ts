@@ -62,3 +62,22 @@ export async function startBackendProcess(env: Record<string, string | undefined
     },
   };
 }
+
+/** The environment of a replica that shares a test database, identity provider and PresGen simulators. */
+export function replicaEnv(shared: {
+  databaseUrl: string;
+  identity: { jwksUrl: string; audience: string };
+  presgen: { core: { url: string }; avatar: { url: string } };
+  adminToken: string;
+}): Record<string, string> {
+  return {
+    DATABASE_URL: shared.databaseUrl,
+    GOOGLE_JWKS_URL: shared.identity.jwksUrl,
+    GOOGLE_OAUTH_AUDIENCES: shared.identity.audience,
+    ADMIN_TOKEN: shared.adminToken,
+    PRESGEN_CORE_URL: shared.presgen.core.url,
+    PRESGEN_AVATAR_URL: shared.presgen.avatar.url,
+    // A lost command acknowledgement is offered again after 3 s, not the production 2 min.
+    COMMAND_LEASE_MS: '3000',
+  };
+}
