@@ -1,4 +1,4 @@
-import { startLocalPresgen } from '../backend/simulators/start-simulators';
+import { startPresgenProcess } from '../tests/support/presgen-process';
 import { createTestDatabase } from '../tests/support/postgres';
 import { measureCommitCeiling } from './commit-ceiling';
 import { benchRequest, createWorkflows, handoffLatenciesMs, startBenchBackend, waitForCompletion } from './harness';
@@ -11,12 +11,13 @@ import { fmt, summary } from './stats';
  */
 export async function runThroughputBench(opts: { workflows: number; concurrency: number }): Promise<void> {
   const db = await createTestDatabase('presgen_bench');
-  const presgen = await startLocalPresgen({ jobMs: 0 });
+  // The simulators run in a process of their own, as PresGen would: their HTTP work is not the engine's.
+  const presgen = await startPresgenProcess(0);
   const backend = await startBenchBackend({
     DATABASE_URL: db.url,
     DATABASE_POOL_SIZE: '20',
-    PRESGEN_CORE_URL: presgen.core.url,
-    PRESGEN_AVATAR_URL: presgen.avatar.url,
+    PRESGEN_CORE_URL: presgen.coreUrl,
+    PRESGEN_AVATAR_URL: presgen.avatarUrl,
     ENGINE_CONCURRENCY: String(opts.concurrency),
     PRESGEN_CORE_CONCURRENCY: '500',
     PRESGEN_AVATAR_CONCURRENCY: '500',

@@ -9,7 +9,7 @@ import { startAddonStack, type AddonStack } from '../../scripts/demo/addon-stack
 import { atStatus, pumpUntil } from '../../scripts/demo/drive-workflow';
 import type { TriggerRunResult, WorkspaceEmulator } from '../workspace-emulator';
 import { countCalls, driveItemsNamed, learnerSubmits, START_FORM, tabNames, tabValues } from './support/emulator-helpers';
-import { startPresgenProcess, type PresgenProcess } from './support/presgen-process';
+import { startPresgenProcess, type PresgenProcess } from '../support/presgen-process';
 import { pumpStats } from './support/pump-stats';
 
 const LEARNERS = ['ada@learners.example', 'grace@learners.example', 'alan@learners.example'];

@@ -8,7 +8,7 @@ import { z } from 'zod';
  * between emulator runs: during one, this thread is blocked.
  */
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const READY = /^PRESGEN_SIMULATORS (\{.*\})$/m;
 
 const KeyStats = z.object({ jobsCreated: z.number(), submits: z.number() });
