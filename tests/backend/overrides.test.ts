@@ -48,10 +48,10 @@ describe('overrides and human in the loop', () => {
   });
 
   it('reminds the instructor, then expires a form nobody answers', async () => {
-    // 3.6 s to answer, a reminder after 1.4 s.
-    const { backend, api, sent } = await start({ COMPLETION_TIMEOUT_HOURS: '0.001', COMPLETION_REMINDER_HOURS: '0.0004' });
+    // 7.2 s to answer, a reminder after 2.9 s.
+    const { backend, api, sent } = await start({ COMPLETION_TIMEOUT_HOURS: '0.002', COMPLETION_REMINDER_HOURS: '0.0008' });
     const res = await api.createWorkflow({ certificationId: 'aws-saa-c03', learnerEmail: 'l@example.com', courseCount: 1, slidesPerCourse: 2, spreadsheetId: 's' });
-    const wf = await waitForStatus(backend.database, res.body.id, ['EXPIRED'], 20_000);
+    const wf = await waitForStatus(backend.database, res.body.id, ['EXPIRED'], 30_000);
     expect(wf.status).toBe('EXPIRED');
     const kinds = sent.filter((n) => n.workflowId === wf.id).map((n) => n.kind);
     expect(kinds).toContain('completion_reminder');
