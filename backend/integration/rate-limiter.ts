@@ -11,9 +11,11 @@ import { TransientError } from '../workflow/errors';
  * service in `rate_limits`), so N replicas together never send more than `ratePerSec` requests a
  * second (plus one `burst` after a quiet period).
  *
- * Hand-written on purpose: the kept limiter libraries (bottleneck, rate-limiter-flexible) keep
- * their shared state in Redis or in memory; this project's coordination store is Postgres, and
- * a token take is a single statement there.
+ * Hand-written on purpose. bottleneck shares state through Redis only. rate-limiter-flexible does
+ * have Postgres and Drizzle stores, but they count points per fixed window (up to twice the rate
+ * across a window edge, the burst we must not send a rate-limited API) and create their own table
+ * at run time, outside this project's drizzle-kit migrations. A token bucket that also tells the
+ * caller how long to wait is a single statement here.
  *
  * Taking a token is ONE atomic statement: it locks the service's row, refills it by the time
  * elapsed since `refilled_at` (capped at `burst`), takes a token when one is whole, and returns
