@@ -135,12 +135,10 @@ describe.each(DRIVERS)('workflow repository (%s)', (driver) => {
     expect(runs.map((r) => [r.step, r.outcome])).toEqual([['REQUESTED', 'succeeded']]);
   });
 
-  it('a wake-up that races with a park makes the workflow due instead of losing it', async () => {
-    const { workflow } = await createWorkflow(database.db, { ...owner, request: request() });
-    const [claimed] = (await leaseNextDueWorkflows(database.db, 'worker-p', 1000, 5000)).filter((w) => w.id === workflow.id);
-    await wakeWorkflow(database.db, workflow.id); // e.g. a command result arrives while the step runs
-    await checkpointStep(database.db, {
-      workflowId: workflow.id,
+  /** Parks a claimed workflow at step 1 until an event, as the engine does. */
+  const park = (workflowId: string, claimed: { version: number; wakeSeq: number }) =>
+    checkpointStep(database.db, {
+      workflowId,
       workerId: 'worker-p',
       expectedVersion: claimed.version,
       from: 'REQUESTED',
@@ -153,26 +151,19 @@ describe.each(DRIVERS)('workflow repository (%s)', (driver) => {
       schedule: { kind: 'park', until: null, seenWakeSeq: claimed.wakeSeq },
       actor: 'worker-p',
     });
+
+  it('a wake-up that races with a park makes the workflow due instead of losing it', async () => {
+    const { workflow } = await createWorkflow(database.db, { ...owner, request: request() });
+    const [claimed] = (await leaseNextDueWorkflows(database.db, 'worker-p', 1000, 5000)).filter((w) => w.id === workflow.id);
+    await wakeWorkflow(database.db, workflow.id); // e.g. a command result arrives while the step runs
+    await park(workflow.id, claimed);
     const after = await getWorkflow(database.db, workflow.id);
     expect(after?.runAfter).not.toBeNull();
     expect(after?.leaseOwner).toBeNull();
 
     // Without a wake-up, the park sleeps until an event.
     const [again] = (await leaseNextDueWorkflows(database.db, 'worker-p', 1000, 5000)).filter((w) => w.id === workflow.id);
-    await checkpointStep(database.db, {
-      workflowId: workflow.id,
-      workerId: 'worker-p',
-      expectedVersion: again.version,
-      from: 'REQUESTED',
-      to: 'REQUESTED',
-      step: 'REQUESTED',
-      stepAttempt: 1,
-      nextAttempt: 1,
-      outcome: 'parked',
-      startedAt: new Date(),
-      schedule: { kind: 'park', until: null, seenWakeSeq: again.wakeSeq },
-      actor: 'worker-p',
-    });
+    await park(workflow.id, again);
     expect((await getWorkflow(database.db, workflow.id))?.runAfter).toBeNull();
   });
 });
