@@ -12,6 +12,7 @@ import { PresgenAvatarClient } from './integration/presgen-avatar-client';
 import { PresgenCoreClient } from './integration/presgen-core-client';
 import { outboundRateLimits, PostgresRateLimiter } from './integration/rate-limiter';
 import { log, rootLogger } from './observability/logger';
+import { errorCategory, errorText, publicErrorText } from './observability/error-text';
 import { commandsPending, oldestCommandAge, workflowsByStatus } from './observability/metrics';
 import { startLocalPresgen, type LocalPresgen } from './simulators/start-simulators';
 import { WorkflowEngine } from './workflow/engine';
@@ -157,8 +158,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
         to: 'NEEDS_ATTENTION',
         actor: 'http-error-handler',
         eventType: 'unhandled_error',
-        details: { correlationId, error: error.message.slice(0, 500) },
-        patch: { failedStep: wf.status, lastError: `unhandled error (correlation id ${correlationId}): ${error.message.slice(0, 500)}`, runAfter: null },
+        details: { correlationId, category: errorCategory(error), error: errorText(error) },
+        patch: { failedStep: wf.status, lastError: publicErrorText(error, correlationId), runAfter: null },
       });
       await notify({
         kind: 'needs_attention',
@@ -166,7 +167,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
         key: `unhandled:${correlationId}`,
         audience: 'operators',
         subject: `Workflow ${workflowId} needs attention (unhandled error)`,
-        text: `An unhandled error touched workflow ${workflowId} (correlation id ${correlationId}): ${error.message.slice(0, 500)}`,
+        text: `An unhandled error touched workflow ${workflowId}: ${publicErrorText(error, correlationId)}. The detail is in the server log under this correlation id.`,
       });
     },
   });

@@ -16,7 +16,8 @@ import { adminRoutes } from './routes/admin';
 import { mountHealthRoutes } from './routes/health';
 import { workflowRoutes } from './routes/workflows';
 import { workspaceRoutes } from './routes/workspace';
-import { errorText } from '../observability/error-text';
+import { errorLogDetail, sqlState } from '../observability/error-text';
+import { UuidText } from '../../shared/contracts/text';
 
 export interface AppDeps {
   database: Database;
@@ -71,14 +72,28 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }
     if (err instanceof HTTPException) return httpExceptionToError(c, err);
     const correlationId = c.get('correlationId');
-    log().error({ err: errorText(err) }, 'unhandled error');
+    log().error({ err: errorLogDetail(err) }, 'unhandled error');
+    // Safety net behind the edge validation: a value the database refuses (SQLSTATE class 22, data
+    // exception) came with the request. It is the caller's 400 and says nothing about the workflow.
+    if (sqlState(err)?.startsWith('22')) {
+      return errorJson(c, 400, 'invalid_input', 'a value in the request cannot be stored; check the fields against /openapi.json');
+    }
     const workflowId = /\/workflows\/([^/]+)/.exec(c.req.path)?.[1];
-    if (workflowId && deps.onUnhandledWorkflowError) {
-      await deps.onUnhandledWorkflowError(decodeURIComponent(workflowId), err, correlationId).catch((e) =>
-        log().error({ err: errorText(e) }, 'could not record the error on the workflow'),
+    const decodedId = workflowId ? safeDecode(workflowId) : undefined;
+    if (decodedId && UuidText.safeParse(decodedId).success && deps.onUnhandledWorkflowError) {
+      await deps.onUnhandledWorkflowError(decodedId, err, correlationId).catch((e) =>
+        log().error({ err: errorLogDetail(e) }, 'could not record the error on the workflow'),
       );
     }
     return errorJson(c, 500, 'internal_error', 'internal error; quote the correlation id when reporting it');
   });
   return app;
+}
+
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, type RouteConfig } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ErrorBody } from '../../shared/contracts/api';
+import { UuidText } from '../../shared/contracts/text';
 import type { AuthVariables } from './auth/middleware';
 import { validationError } from './api-error';
 
@@ -34,7 +35,8 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
   return { description, content: { 'application/json': { schema } } };
 }
 
-export const IdParam = z.object({ id: z.string().min(1).max(100) });
+/** Workflow and command ids are UUIDs: any other path id is a 400 naming `param.id`, never a database query. */
+export const IdParam = z.object({ id: UuidText });
 
 export function route<R extends RouteConfig>(config: R): R {
   return createRoute(config);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ResumeWorkflowRequest, WorkflowDetail, WorkflowPage, WorkflowView } from '../../../shared/contracts/api';
 import { StepStatus, WorkflowStatus } from '../../../shared/workflow-status';
+import { EmailText, TEXT_LIMITS, text } from '../../../shared/contracts/text';
 import type { Database } from '../../db/client';
 import { listAuditEvents, listStepRuns } from '../../db/repositories/workflow-repository';
 import type { WorkflowService } from '../../workflow/workflow-service';
@@ -12,13 +13,13 @@ import { toWorkflowDetail, toWorkflowView, workflowPage } from '../views';
  * the operator's name (X-Operator header) and that reason.
  */
 
-const Reason = z.string().min(3).max(500);
+const Reason = text(TEXT_LIMITS.reason, 3);
 const AdminListQuery = z
   .object({
     status: WorkflowStatus.optional(),
-    owner: z.email().optional(),
+    owner: EmailText.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(200).optional(),
+    cursor: text(TEXT_LIMITS.id).optional(),
   })
   .strict();
 const AuditEventView = z.object({
