@@ -19,6 +19,9 @@ import { workspaceRoutes } from './routes/workspace';
 import { errorLogDetail, sqlState } from '../observability/error-text';
 import { UuidText } from '../../shared/contracts/text';
 
+/** Request bodies above this are refused with 413 (documented in docs/api.md). */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
 export interface AppDeps {
   database: Database;
   service: WorkflowService;
@@ -36,7 +39,18 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestContext());
-  app.use('/api/*', bodyLimit({ maxSize: 2 * 1024 * 1024, onError: (c) => errorJson(c, 413, 'payload_too_large', 'request body is larger than 2 MiB') }));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      // The unread rest of the body is still on the socket: say the connection ends here, so a
+      // client never writes its next request on a socket the server is about to drop.
+      onError: (c) => {
+        c.header('connection', 'close');
+        return errorJson(c, 413, 'payload_too_large', 'request body is larger than 2 MiB');
+      },
+    }),
+  );
   app.use('/api/admin/*', requireAdmin(deps.adminToken));
   const instructorAuth = requireInstructor(deps.verifier);
   app.use('/api/*', async (c, next) => (c.req.path.startsWith('/api/admin/') ? next() : instructorAuth(c, next)));
