@@ -127,10 +127,19 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   });
 
   const verifier = new GoogleIdTokenVerifier({ jwksUrl: config.GOOGLE_JWKS_URL, audiences: config.GOOGLE_OAUTH_AUDIENCES, issuers: config.GOOGLE_ISSUERS });
+  const operatorOidc = {
+    jwksUrl: config.OPERATOR_JWKS_URL ?? config.GOOGLE_JWKS_URL,
+    audiences: config.OPERATOR_OIDC_AUDIENCES.length ? config.OPERATOR_OIDC_AUDIENCES : config.GOOGLE_OAUTH_AUDIENCES,
+    issuers: config.OPERATOR_OIDC_ISSUERS.length ? config.OPERATOR_OIDC_ISSUERS : config.GOOGLE_ISSUERS,
+  };
+  const sameOidc = operatorOidc.jwksUrl === config.GOOGLE_JWKS_URL && operatorOidc.audiences === config.GOOGLE_OAUTH_AUDIENCES && operatorOidc.issuers === config.GOOGLE_ISSUERS;
+  const operatorVerifier = sameOidc ? verifier : new GoogleIdTokenVerifier(operatorOidc);
   if (config.GOOGLE_OAUTH_AUDIENCES.length === 0) {
     log().warn('GOOGLE_OAUTH_AUDIENCES is not set: every add-on call will be refused with 401 until it is');
   }
-  if (!config.ADMIN_TOKEN) log().warn('ADMIN_TOKEN is not set: the operator API (/api/admin) is disabled');
+  if (!config.ADMIN_TOKEN && config.OPERATOR_EMAILS.length === 0) {
+    log().warn('neither OPERATOR_EMAILS nor the break-glass ADMIN_TOKEN is set: the operator API (/api/admin) is disabled');
+  }
 
   const app = createApp({
     database,
@@ -138,6 +147,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     commands,
     assessment,
     verifier,
+    operatorVerifier,
+    operatorEmails: config.OPERATOR_EMAILS,
     adminToken: config.ADMIN_TOKEN,
     breakerStates: () => http.breakerStates(),
     refreshGauges: async () => {

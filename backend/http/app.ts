@@ -9,7 +9,7 @@ import { SubmissionRejectedError } from '../workspace/form-submissions';
 import { WorkflowActionError, type WorkflowService } from '../workflow/workflow-service';
 import { ApiError, errorJson, httpExceptionToError } from './api-error';
 import type { GoogleIdTokenVerifier } from './auth/google-id-token';
-import { requireAdmin, requireInstructor } from './auth/middleware';
+import { requireInstructor, requireOperator } from './auth/middleware';
 import type { AppEnv } from './openapi';
 import { requestContext } from './request-context';
 import { adminRoutes } from './routes/admin';
@@ -28,6 +28,10 @@ export interface AppDeps {
   commands: WorkspaceCommandQueue;
   assessment: AssessmentEngine;
   verifier: GoogleIdTokenVerifier;
+  /** Verifies operators' ID tokens (may be the add-on's verifier when the settings are the same). */
+  operatorVerifier?: GoogleIdTokenVerifier;
+  operatorEmails?: readonly string[];
+  /** Break-glass token for /api/admin. */
   adminToken?: string;
   breakerStates: () => Record<string, string>;
   refreshGauges: () => Promise<void>;
@@ -51,7 +55,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       },
     }),
   );
-  app.use('/api/admin/*', requireAdmin(deps.adminToken));
+  app.use(
+    '/api/admin/*',
+    requireOperator({ adminToken: deps.adminToken, verifier: deps.operatorVerifier ?? deps.verifier, operatorEmails: deps.operatorEmails ?? [] }),
+  );
   const instructorAuth = requireInstructor(deps.verifier);
   app.use('/api/*', async (c, next) => (c.req.path.startsWith('/api/admin/') ? next() : instructorAuth(c, next)));
 

@@ -1,16 +1,18 @@
 import { z } from 'zod';
-import { ResumeWorkflowRequest, WorkflowDetail, WorkflowPage, WorkflowView } from '../../../shared/contracts/api';
+import { WorkflowDetail, WorkflowPage, WorkflowView } from '../../../shared/contracts/api';
 import { StepStatus, WorkflowStatus } from '../../../shared/workflow-status';
-import { EmailText, TEXT_LIMITS, text } from '../../../shared/contracts/text';
+import { EmailText, TEXT_LIMITS, text, UrlText } from '../../../shared/contracts/text';
 import type { Database } from '../../db/client';
-import { listAuditEvents, listStepRuns } from '../../db/repositories/workflow-repository';
+import { appendAuditEvent, listAuditEvents, listStepRuns } from '../../db/repositories/workflow-repository';
+import { FormSubmission } from '../../../shared/contracts/commands';
 import type { WorkflowService } from '../../workflow/workflow-service';
 import { IdParam, jsonBody, jsonResponse, newRouter, route, STANDARD_ERRORS } from '../openapi';
 import { toWorkflowDetail, toWorkflowView, workflowPage } from '../views';
 
 /**
- * Operator overrides, behind the admin token. Every action needs a reason and is audited with
- * the operator's name (X-Operator header) and that reason.
+ * Operator overrides, behind requireOperator (an allowlisted operator's ID token, or the audited
+ * break-glass token). Every action needs a reason and is audited with the verified identity (or
+ * `break-glass:<X-Operator>`) and that reason.
  */
 
 const Reason = text(TEXT_LIMITS.reason, 3);
@@ -22,6 +24,11 @@ const AdminListQuery = z
     cursor: text(TEXT_LIMITS.id).optional(),
   })
   .strict();
+/** The instructor's resume body plus the reason every operator action takes. */
+const AdminResumeRequest = z.union([
+  z.object({ sheetUrl: UrlText, reason: Reason }).strict(),
+  z.object({ submission: FormSubmission, reason: Reason }).strict(),
+]);
 const AuditEventView = z.object({
   id: z.number(),
   type: z.string(),
@@ -138,11 +145,18 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       path: '/admin/workflows/{id}/resume',
       security,
       summary: 'Resume a workflow waiting for its learner (Sheet URL or a response payload), on the instructor\'s behalf',
-      request: { params: IdParam, body: jsonBody(ResumeWorkflowRequest) },
+      request: { params: IdParam, body: jsonBody(AdminResumeRequest) },
       responses: { 200: jsonResponse(WorkflowView, 'Resume requested'), ...STANDARD_ERRORS },
     }),
     async (c) => {
-      const wf = await deps.service.resume(c.req.valid('param').id, undefined, c.req.valid('json'));
+      const { reason, ...body } = c.req.valid('json');
+      const wf = await deps.service.resume(c.req.valid('param').id, undefined, body);
+      await appendAuditEvent(deps.database.db, {
+        workflowId: wf.id,
+        type: 'operator_resume',
+        actor: c.get('admin'),
+        details: { reason, via: c.get('operator').via, with: 'sheetUrl' in body ? 'sheet_url' : 'submission' },
+      });
       return c.json(toWorkflowView(wf), 200);
     },
   );
