@@ -10,13 +10,13 @@ export class ApiError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: string,
     message: string,
-    readonly details?: unknown,
+    readonly details?: ErrorBody['error']['details'],
   ) {
     super(message);
   }
 }
 
-export function errorJson(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+export function errorJson(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: ErrorBody['error']['details']) {
   const body: ErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }), correlationId: c.get('correlationId') } };
   return c.json(body, status);
 }

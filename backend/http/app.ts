@@ -8,10 +8,12 @@ import { CommandRejectedError, type CommandRow, type WorkspaceCommandQueue } fro
 import { SubmissionRejectedError } from '../workspace/form-submissions';
 import { WorkflowActionError, type WorkflowService } from '../workflow/workflow-service';
 import { ApiError, errorJson, httpExceptionToError } from './api-error';
+import type { ErrorBody } from '../../shared/contracts/api';
 import type { GoogleIdTokenVerifier } from './auth/google-id-token';
 import { requireInstructor, requireOperator } from './auth/middleware';
 import type { AppEnv } from './openapi';
 import { requestContext } from './request-context';
+import { openApiDocument } from './openapi-document';
 import { adminRoutes } from './routes/admin';
 import { mountHealthRoutes } from './routes/health';
 import { workflowRoutes } from './routes/workflows';
@@ -80,16 +82,24 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     bearerFormat: 'JWT',
     description: 'Google-signed OIDC ID token from ScriptApp.getIdentityToken()',
   });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'PresGen-Assess Orchestrator API', version: '1.0.0', description: 'See docs/api.md' },
+  app.openAPIRegistry.registerComponent('securitySchemes', 'operatorIdToken', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'OIDC ID token of an operator whose verified email is in OPERATOR_EMAILS (audited by that email)',
   });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Break-glass ADMIN_TOKEN: logged and audited as break-glass:<X-Operator>',
+  });
+  let document: Record<string, unknown> | undefined;
+  app.get('/openapi.json', (c) => c.json((document ??= openApiDocument(app))));
 
   app.notFound((c) => errorJson(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError(async (err, c) => {
     if (err instanceof ApiError || err instanceof WorkflowActionError || err instanceof CommandRejectedError || err instanceof SubmissionRejectedError) {
-      return errorJson(c, err.status, err.code, err.message, 'details' in err ? err.details : undefined);
+      return errorJson(c, err.status, err.code, err.message, 'details' in err ? (err.details as ErrorBody['error']['details']) : undefined);
     }
     if (err instanceof HTTPException) return httpExceptionToError(c, err);
     const correlationId = c.get('correlationId');

@@ -19,12 +19,26 @@ export function newRouter(): OpenAPIHono<AppEnv> {
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
 
-export const STANDARD_ERRORS = {
-  400: errorResponse('Invalid input; `error.details` names each field'),
+/** What every authenticated /api route can answer whatever it does. */
+export const AUTH_ERRORS = {
   401: errorResponse('Missing or invalid credentials'),
+  500: errorResponse('A bug; quote `error.correlationId`'),
+} as const;
+
+export const STANDARD_ERRORS = {
+  ...AUTH_ERRORS,
+  400: errorResponse('Invalid input; `error.details[].field` names each field'),
   403: errorResponse('Not your workflow / command'),
   404: errorResponse('Not found'),
   409: errorResponse('Conflict (state changed, stale lease, illegal transition)'),
+  413: errorResponse('Body larger than 2 MiB (the connection is closed after the answer)'),
+} as const;
+
+/** Operator routes: 403 is "not an operator", 503 "operator API not configured". */
+export const ADMIN_ERRORS = {
+  ...STANDARD_ERRORS,
+  403: errorResponse('The ID token is valid but its email is not in OPERATOR_EMAILS'),
+  503: errorResponse('The operator API is disabled (neither OPERATOR_EMAILS nor ADMIN_TOKEN is set)'),
 } as const;
 
 export function jsonBody<T extends z.ZodType>(schema: T) {

@@ -124,7 +124,8 @@ export const ErrorBody = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.unknown().optional(),
+    /** For 400s: one entry per offending field, e.g. `{ field: "body.learnerEmail", message: "Invalid email address" }`. */
+    details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
     correlationId: z.string().optional(),
   }),
 });

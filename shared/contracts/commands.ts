@@ -84,7 +84,7 @@ export const FormSubmission = z.object({
   respondentEmail: Email,
   submittedAt: z.iso.datetime({ offset: true }),
   answers: z.array(z.object({ questionId: IdText, answer: Text }).strict()).max(500),
-});
+}).strict();
 export type FormSubmission = z.infer<typeof FormSubmission>;
 
 export const ReadResponsesPayload = z.object({ spreadsheetUrl: UrlText, formId: DriveId });

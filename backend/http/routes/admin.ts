@@ -6,7 +6,7 @@ import type { Database } from '../../db/client';
 import { appendAuditEvent, listAuditEvents, listStepRuns } from '../../db/repositories/workflow-repository';
 import { FormSubmission } from '../../../shared/contracts/commands';
 import type { WorkflowService } from '../../workflow/workflow-service';
-import { IdParam, jsonBody, jsonResponse, newRouter, route, STANDARD_ERRORS } from '../openapi';
+import { IdParam, jsonBody, jsonResponse, newRouter, route, ADMIN_ERRORS } from '../openapi';
 import { toWorkflowDetail, toWorkflowView, workflowPage } from '../views';
 
 /**
@@ -41,7 +41,7 @@ const AuditEventView = z.object({
 
 export function adminRoutes(deps: { database: Database; service: WorkflowService }) {
   const app = newRouter();
-  const security = [{ adminToken: [] }];
+  const security: Array<Record<string, string[]>> = [{ operatorIdToken: [] }, { adminToken: [] }];
 
   app.openapi(
     route({
@@ -50,7 +50,7 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       security,
       summary: 'List and filter all workflows',
       request: { query: AdminListQuery },
-      responses: { 200: jsonResponse(WorkflowPage, 'A page'), ...STANDARD_ERRORS },
+      responses: { 200: jsonResponse(WorkflowPage, 'A page'), ...ADMIN_ERRORS },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -65,7 +65,7 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       security,
       summary: 'One workflow with timeline, outputs and audit trail',
       request: { params: IdParam },
-      responses: { 200: jsonResponse(WorkflowDetail.extend({ audit: z.array(AuditEventView) }), 'The workflow'), ...STANDARD_ERRORS },
+      responses: { 200: jsonResponse(WorkflowDetail.extend({ audit: z.array(AuditEventView) }), 'The workflow'), ...ADMIN_ERRORS },
     }),
     async (c) => {
       const wf = await deps.service.load(c.req.valid('param').id);
@@ -84,7 +84,7 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       security,
       summary: 'Retry from a step (default: the failed step)',
       request: { params: IdParam, body: jsonBody(z.object({ fromStep: StepStatus.optional(), reason: Reason }).strict()) },
-      responses: { 200: jsonResponse(WorkflowView, 'Retrying'), ...STANDARD_ERRORS },
+      responses: { 200: jsonResponse(WorkflowView, 'Retrying'), ...ADMIN_ERRORS },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -100,7 +100,7 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       security,
       summary: 'Skip a non-critical failed step (e.g. GENERATING_AVATAR_VIDEOS)',
       request: { params: IdParam, body: jsonBody(z.object({ step: StepStatus, reason: Reason }).strict()) },
-      responses: { 200: jsonResponse(WorkflowView, 'Skipped'), ...STANDARD_ERRORS },
+      responses: { 200: jsonResponse(WorkflowView, 'Skipped'), ...ADMIN_ERRORS },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -116,7 +116,7 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       security,
       summary: 'Cancel (with compensation)',
       request: { params: IdParam, body: jsonBody(z.object({ reason: Reason }).strict()) },
-      responses: { 200: jsonResponse(WorkflowView, 'Cancelled'), ...STANDARD_ERRORS },
+      responses: { 200: jsonResponse(WorkflowView, 'Cancelled'), ...ADMIN_ERRORS },
     }),
     async (c) => {
       const wf = await deps.service.cancel(c.req.valid('param').id, { name: c.get('admin') }, c.req.valid('json').reason);
@@ -131,7 +131,7 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       security,
       summary: 'Mark a NEEDS_ATTENTION workflow completed by hand',
       request: { params: IdParam, body: jsonBody(z.object({ reason: Reason }).strict()) },
-      responses: { 200: jsonResponse(WorkflowView, 'Completed'), ...STANDARD_ERRORS },
+      responses: { 200: jsonResponse(WorkflowView, 'Completed'), ...ADMIN_ERRORS },
     }),
     async (c) => {
       const wf = await deps.service.completeManually(c.req.valid('param').id, c.get('admin'), c.req.valid('json').reason);
@@ -146,7 +146,7 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       security,
       summary: 'Resume a workflow waiting for its learner (Sheet URL or a response payload), on the instructor\'s behalf',
       request: { params: IdParam, body: jsonBody(AdminResumeRequest) },
-      responses: { 200: jsonResponse(WorkflowView, 'Resume requested'), ...STANDARD_ERRORS },
+      responses: { 200: jsonResponse(WorkflowView, 'Resume requested'), ...ADMIN_ERRORS },
     }),
     async (c) => {
       const { reason, ...body } = c.req.valid('json');
