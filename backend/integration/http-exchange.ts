@@ -30,6 +30,11 @@ export interface OutboundRequest {
   idempotencyKey?: string;
   timeoutMs?: number;
   /**
+   * In-request retries of transient failures for this call (default: the client's). 0 for a call
+   * without idempotency key: the durable caller retries it and records every attempt.
+   */
+  retries?: number;
+  /**
    * How a 2xx body is read: 'json' (default) parses it, 'text' hands the raw text to the schema
    * (Slack incoming webhooks answer a plain `ok`).
    */
@@ -154,7 +159,10 @@ function contractViolation(status: number, message: string): ExchangeResult<neve
   return { outcome: 'server_error', status, error: new PermanentError(message, { reason: 'contract_violation', details: { status } }) };
 }
 
-/** `{ error: { code, message } }` bodies are the documented error shape; anything else is ignored. */
+/**
+ * `{ error: { code, message } }` bodies are the jobs contract's error shape, `{ detail: "..." }` is
+ * FastAPI's (the real PresGen services); anything else is ignored.
+ */
 function describeErrorBody(text: string): string {
   const body = parseErrorBody(text);
   if (!body) return '';
@@ -167,7 +175,8 @@ function errorBodyCode(text: string): string | undefined {
 
 function parseErrorBody(text: string): { code?: string; message?: string } | undefined {
   try {
-    const json = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    const json = JSON.parse(text) as { error?: { code?: unknown; message?: unknown }; detail?: unknown };
+    if (typeof json?.detail === 'string') return { message: json.detail };
     const e = json?.error;
     if (!e || typeof e !== 'object') return undefined;
     return {
