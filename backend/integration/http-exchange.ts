@@ -1,3 +1,4 @@
+import { Agent } from 'undici';
 import type { z } from 'zod';
 import { PermanentError, TransientError, parseRetryAfter } from '../workflow/errors';
 import type { ServiceName } from '../observability/metrics';
@@ -52,6 +53,19 @@ export type ExchangeResult<T> =
 
 const MAX_ERROR_TEXT = 300;
 
+/**
+ * Node's fetch gives up after 300 s without response headers (undici's headersTimeout), whatever
+ * our own timeout says; a synchronous PresGen render holds the request open for many minutes.
+ * Calls with a longer timeout go through this agent, which leaves the limit to our AbortSignal.
+ */
+const UNDICI_DEFAULT_TIMEOUT_MS = 300_000;
+let longCallAgent: Agent | undefined;
+function dispatcherFor(timeoutMs: number): { dispatcher?: Agent } {
+  if (timeoutMs < UNDICI_DEFAULT_TIMEOUT_MS) return {};
+  longCallAgent ??= new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+  return { dispatcher: longCallAgent };
+}
+
 export async function performExchange<T>(
   req: OutboundRequest,
   schema: z.ZodType<T>,
@@ -72,7 +86,8 @@ export async function performExchange<T>(
       headers,
       body: req.body === undefined ? undefined : JSON.stringify(req.body),
       signal,
-    });
+      ...dispatcherFor(opts.timeoutMs),
+    } as RequestInit);
     status = res.status;
     const text = await res.text();
     return classifyResponse(res, text, schema, label, req.responseType ?? 'json');
