@@ -93,7 +93,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     { core: config.PRESGEN_CORE_PROTOCOL, avatar: config.PRESGEN_AVATAR_PROTOCOL, contentCache: config.CONTENT_CACHE_ENABLED },
     'PresGen protocols',
   );
-  const assessment = createAssessmentEngine({ apiUrl: config.ASSESSMENT_API_URL, token: config.ASSESSMENT_API_TOKEN, http });
+  const assessment = createAssessmentEngine({
+    apiUrl: config.ASSESSMENT_API_URL,
+    token: config.ASSESSMENT_API_TOKEN,
+    http,
+    protocol: config.ASSESSMENT_API_PROTOCOL,
+    profileIds: config.ASSESSMENT_PROFILE_IDS,
+    difficultyLevel: config.ASSESSMENT_DIFFICULTY_LEVEL,
+  });
   const commands = new WorkspaceCommandQueue(database, config.COMMAND_LEASE_MS);
   const notifications = createNotificationService(config, { database, http, workerId });
   const notify = opts.notify ?? notifications.notify;
@@ -134,6 +141,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     maxAttempts: config.STEP_MAX_ATTEMPTS,
     retryBaseMs: config.RETRY_BASE_MS,
     retryMaxMs: config.RETRY_MAX_MS,
+    // A synchronous PresGen call occupies an in-flight slot for the whole render: leave room for
+    // both caps, or this process would hold fewer calls than the global caps allow.
+    maxInFlight: Math.max(64, config.PRESGEN_CORE_CONCURRENCY + config.PRESGEN_AVATAR_CONCURRENCY + 16),
   });
 
   const verifier = new GoogleIdTokenVerifier({ jwksUrl: config.GOOGLE_JWKS_URL, audiences: config.GOOGLE_OAUTH_AUDIENCES, issuers: config.GOOGLE_ISSUERS });
