@@ -42,6 +42,17 @@ export const ConfigSchema = z.object({
   /** Unset: the built-in deterministic assessment engine. */
   ASSESSMENT_API_URL: optionalUrl,
   ASSESSMENT_API_TOKEN: z.string().optional(),
+  /**
+   * `project`: the contract in docs/integrations/assessment-api.md; `presgen-assess`: PresGen-Assess's
+   * real question generator (POST /api/v1/ai-question-generator/generate) for step 2, the built-in
+   * engine for the rest.
+   */
+  ASSESSMENT_API_PROTOCOL: z.enum(['project', 'presgen-assess']).default('project'),
+  /** presgen-assess: certification id -> profile UUID, e.g. `aws-saa-c03=0f8e...,comptia-security-plus-sy0-701=...`. */
+  ASSESSMENT_PROFILE_IDS: csv
+    .pipe(z.array(z.string().regex(/^[^=]+=[0-9a-fA-F-]{36}$/, 'each entry must be <certification id>=<profile UUID>')))
+    .transform((entries) => Object.fromEntries(entries.map((e) => e.split('=') as [string, string]))),
+  ASSESSMENT_DIFFICULTY_LEVEL: z.string().min(1).default('intermediate'),
   /** Unset: local PresGen simulators are started in-process (said once in the log). */
   PRESGEN_CORE_URL: optionalUrl,
   PRESGEN_AVATAR_URL: optionalUrl,
