@@ -8,13 +8,12 @@ import { countWorkflowsByStatus, getWorkflow, updateWorkflowStatus } from './db/
 import { createApp } from './http/app';
 import { GoogleIdTokenVerifier } from './http/auth/google-id-token';
 import { OutboundHttpClient } from './integration/http-client';
-import { PresgenAvatarClient } from './integration/presgen-avatar-client';
-import { PresgenCoreClient } from './integration/presgen-core-client';
+import { createPresgenClients } from './integration/presgen-clients';
 import { outboundRateLimits, PostgresRateLimiter } from './integration/rate-limiter';
 import { log, rootLogger } from './observability/logger';
 import { errorCategory, errorText, publicErrorText } from './observability/error-text';
 import { commandsPending, oldestCommandAge, workflowsByStatus } from './observability/metrics';
-import { startLocalPresgen, type LocalPresgen } from './simulators/start-simulators';
+import { startLocalPresgenServices, type LocalPresgen, type LocalPresgenServices } from './simulators/start-simulators';
 import { WorkflowEngine } from './workflow/engine';
 import type { EngineDeps, WorkflowNotification } from './workflow/engine-deps';
 import { FanoutWorker, type JobClient } from './workflow/fanout/fanout-worker';
@@ -52,6 +51,9 @@ export interface Runtime {
   notifications: NotificationService;
   app: ReturnType<typeof createApp>;
   http: OutboundHttpClient;
+  /** The local PresGen simulators, when started (no PresGen URL configured), on the configured protocols. */
+  localPresgen?: LocalPresgenServices;
+  /** The same, when both speak the jobs contract. */
   simulators?: LocalPresgen;
   url?: string;
   stop(): Promise<void>;
@@ -69,22 +71,38 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     rateLimiter: Object.keys(rateLimits).length > 0 ? new PostgresRateLimiter({ database, limits: rateLimits }) : undefined,
   });
   log().info({ rate_limits: rateLimits }, Object.keys(rateLimits).length > 0 ? 'outbound rate limits (shared by all replicas)' : 'no outbound rate limit configured');
-  let simulators: LocalPresgen | undefined;
+  let localPresgen: LocalPresgenServices | undefined;
   let coreUrl = config.PRESGEN_CORE_URL;
   let avatarUrl = config.PRESGEN_AVATAR_URL;
   if (!coreUrl || !avatarUrl) {
-    simulators = await startLocalPresgen({ jobMs: config.SIMULATOR_JOB_MS, jitter: 0.2 });
-    coreUrl ??= simulators.core.url;
-    avatarUrl ??= simulators.avatar.url;
-    log().warn({ core: coreUrl, avatar: avatarUrl, jobMs: config.SIMULATOR_JOB_MS }, 'PRESGEN_CORE_URL/PRESGEN_AVATAR_URL not set: using the local PresGen simulators');
+    localPresgen = await startLocalPresgenServices({
+      jobMs: config.SIMULATOR_JOB_MS,
+      jitter: 0.2,
+      coreProtocol: config.PRESGEN_CORE_PROTOCOL,
+      avatarProtocol: config.PRESGEN_AVATAR_PROTOCOL,
+    });
+    coreUrl ??= localPresgen.core.url;
+    avatarUrl ??= localPresgen.avatar.url;
+    log().warn(
+      { core: coreUrl, avatar: avatarUrl, jobMs: config.SIMULATOR_JOB_MS, coreProtocol: config.PRESGEN_CORE_PROTOCOL, avatarProtocol: config.PRESGEN_AVATAR_PROTOCOL },
+      'PRESGEN_CORE_URL/PRESGEN_AVATAR_URL not set: using the local PresGen simulators',
+    );
   }
-  const presgen: { core: JobClient; avatar: JobClient } = {
-    core: new PresgenCoreClient({ baseUrl: coreUrl, token: config.PRESGEN_API_TOKEN, http }) as unknown as JobClient,
-    avatar: new PresgenAvatarClient({ baseUrl: avatarUrl, token: config.PRESGEN_API_TOKEN, http }) as unknown as JobClient,
-  };
-  const assessment = createAssessmentEngine({ apiUrl: config.ASSESSMENT_API_URL, token: config.ASSESSMENT_API_TOKEN, http });
-  const commands = new WorkspaceCommandQueue(database, config.COMMAND_LEASE_MS);
   const workerId = config.WORKER_ID ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const presgen: { core: JobClient; avatar: JobClient } = createPresgenClients({ config, http, database, workerId, coreUrl, avatarUrl });
+  log().info(
+    { core: config.PRESGEN_CORE_PROTOCOL, avatar: config.PRESGEN_AVATAR_PROTOCOL, contentCache: config.CONTENT_CACHE_ENABLED },
+    'PresGen protocols',
+  );
+  const assessment = createAssessmentEngine({
+    apiUrl: config.ASSESSMENT_API_URL,
+    token: config.ASSESSMENT_API_TOKEN,
+    http,
+    protocol: config.ASSESSMENT_API_PROTOCOL,
+    profileIds: config.ASSESSMENT_PROFILE_IDS,
+    difficultyLevel: config.ASSESSMENT_DIFFICULTY_LEVEL,
+  });
+  const commands = new WorkspaceCommandQueue(database, config.COMMAND_LEASE_MS);
   const notifications = createNotificationService(config, { database, http, workerId });
   const notify = opts.notify ?? notifications.notify;
 
@@ -124,6 +142,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     maxAttempts: config.STEP_MAX_ATTEMPTS,
     retryBaseMs: config.RETRY_BASE_MS,
     retryMaxMs: config.RETRY_MAX_MS,
+    // A synchronous PresGen call occupies an in-flight slot for the whole render: leave room for
+    // both caps, or this process would hold fewer calls than the global caps allow.
+    maxInFlight: Math.max(64, config.PRESGEN_CORE_CONCURRENCY + config.PRESGEN_AVATAR_CONCURRENCY + 16),
   });
 
   const verifier = new GoogleIdTokenVerifier({ jwksUrl: config.GOOGLE_JWKS_URL, audiences: config.GOOGLE_OAUTH_AUDIENCES, issuers: config.GOOGLE_ISSUERS });
@@ -212,7 +233,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     notifications,
     app,
     http,
-    simulators,
+    localPresgen,
+    simulators: localPresgen?.jobs,
     url,
     async stop() {
       stopSlaWatch();
@@ -220,7 +242,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       await engine.stop();
       await fanout.stop();
       await notifications.stop();
-      await simulators?.close();
+      await localPresgen?.close();
       if (!opts.database) await database.close();
     },
   };
