@@ -17,6 +17,7 @@ import { mountHealthRoutes } from './routes/health';
 import { workflowRoutes } from './routes/workflows';
 import { workspaceRoutes } from './routes/workspace';
 import { errorText } from '../observability/error-text';
+import { httpTracing } from '../observability/http-tracing';
 
 export interface AppDeps {
   database: Database;
@@ -34,6 +35,7 @@ export interface AppDeps {
 /** The whole HTTP surface: /api for the add-on, /api/admin for operators, health, metrics, OpenAPI. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
+  app.use('*', httpTracing());
   app.use('*', requestContext());
   app.use('/api/*', bodyLimit({ maxSize: 2 * 1024 * 1024, onError: (c) => errorJson(c, 413, 'payload_too_large', 'request body is larger than 2 MiB') }));
   app.use('/api/admin/*', requireAdmin(deps.adminToken));
