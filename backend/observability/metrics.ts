@@ -1,4 +1,5 @@
 import client from 'prom-client';
+import { activeTraceId } from './tracing';
 import { STEP_STATUSES, WorkflowStatus } from '../../shared/workflow-status';
 
 /**
@@ -18,8 +19,35 @@ export const stepDuration = new client.Histogram({
   help: 'Duration of one step attempt, by step and outcome.',
   labelNames: ['step', 'outcome'] as const,
   buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 1800],
-  registers: [registry],
+  // Exemplars (trace_id of the step's span) are exposed to OpenMetrics scrapes: the SLA panel links to the trace.
+  enableExemplars: true,
+  // prom-client refuses exemplars on a Prometheus-format registry at construction; registered
+  // below instead (the Prometheus text format simply leaves exemplars out).
+  registers: [],
 });
+registry.registerMetric(stepDuration);
+
+/** Observes one step attempt, with the active trace id as exemplar when tracing is on. */
+export function observeStepDuration(step: string, outcome: string, seconds: number): void {
+  const traceId = activeTraceId();
+  // prom-client's types restrict exemplar labels to the metric's label names; any label set is valid.
+  const exemplarLabels = (traceId ? { trace_id: traceId } : {}) as Record<'step', string>;
+  stepDuration.observe({ labels: { step, outcome }, value: seconds, exemplarLabels });
+}
+
+/**
+ * The registry in OpenMetrics format (the format that carries exemplars), for scrapers that ask
+ * for it. prom-client renames counters in place while rendering OpenMetrics, so each metric is
+ * rendered through a prototype view and the Prometheus-format registry stays untouched.
+ */
+export async function openMetricsText(): Promise<string> {
+  const view = new client.Registry<typeof client.openMetricsContentType>();
+  view.setContentType(client.openMetricsContentType);
+  for (const metric of registry.getMetricsAsArray()) view.registerMetric(Object.create(metric));
+  return view.metrics();
+}
+
+export const OPENMETRICS_CONTENT_TYPE = client.openMetricsContentType;
 
 /** Active phase: the learner's submission to "deliverables ready". The SLA is 30 min. */
 export const activePhaseDuration = new client.Histogram({

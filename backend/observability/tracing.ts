@@ -65,8 +65,8 @@ export function startTracing(env: Record<string, string | undefined> = process.e
   provider = new BasicTracerProvider({
     resource,
     idGenerator: new WorkflowAwareIdGenerator(),
-    // The exporter and the batch processor read OTEL_EXPORTER_OTLP_* and OTEL_BSP_* themselves.
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    // The URL from the validated settings; headers, timeout and OTEL_BSP_* are read by the SDK itself.
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.tracesUrl }))],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());

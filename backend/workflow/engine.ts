@@ -5,7 +5,7 @@ import { workflows } from '../db/schema';
 import type { WorkflowRow } from '../db/repositories/workflow-repository';
 import { recordIllegalTransition } from '../db/repositories/workflow-repository';
 import { log, withLogContext } from '../observability/logger';
-import { activePhaseDuration, stepDuration, stepRetries, workflowTransitions } from '../observability/metrics';
+import { activePhaseDuration, observeStepDuration, stepRetries, workflowTransitions } from '../observability/metrics';
 import { checkpointStep, leaseNextDueWorkflows, nextWorkflowDueAt, renewWorkflowLeases, type CheckpointInput } from './checkpoints';
 import { compensateWorkflow } from './compensation';
 import type { EngineDeps } from './engine-deps';
@@ -280,7 +280,7 @@ export class WorkflowEngine {
     }));
     annotateActiveSpan({ 'workflow.step.outcome': c.outcome, 'workflow.to': c.to }, c.outcome === 'failed' || c.outcome === 'retrying' ? c.errorCategory ?? 'failed' : undefined);
     const seconds = (Date.now() - c.startedAt.getTime()) / 1000;
-    stepDuration.observe({ step, outcome: c.outcome }, seconds);
+    observeStepDuration(step, c.outcome, seconds);
     if (!written) {
       log().warn('checkpoint fenced off: lease lost or workflow changed elsewhere; abandoning');
       return null;
