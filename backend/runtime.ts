@@ -23,6 +23,8 @@ import { WorkflowService } from './workflow/workflow-service';
 import { createNotificationService, type NotificationService } from './workflow/notifications';
 import { WorkspaceCommandQueue } from './workspace/command-queue';
 import { isTerminal, type WorkflowStatus } from '../shared/workflow-status';
+import { startIntegrationEventFlush } from './observability/integration-events';
+import { startReportSchedule } from './observability/integration-health/schedule';
 
 /**
  * Wires one backend process from its configuration: database, integrations (or the local
@@ -139,6 +141,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     verifier,
     adminToken: config.ADMIN_TOKEN,
     breakerStates: () => http.breakerStates(),
+    slaSeconds: config.SLA_MINUTES * 60,
     refreshGauges: async () => {
       const counts = await countWorkflowsByStatus(database.db);
       workflowsByStatus.reset();
@@ -172,11 +175,17 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   });
 
   let stopSlaWatch = () => {};
+  let stopReports = async () => {};
+  let stopEventFlush = async () => {};
   if (opts.runWorkers !== false) {
     await engine.start();
     await fanout.start();
     await notifications.start();
     stopSlaWatch = startSlaWatch({ database, notify, slaMs: config.SLA_MINUTES * 60_000, atRiskRatio: config.SLA_AT_RISK_RATIO });
+    stopEventFlush = startIntegrationEventFlush(database);
+    if (config.INTEGRATION_REPORT_ENABLED) {
+      stopReports = startReportSchedule(database, notify, { weekday: config.INTEGRATION_REPORT_WEEKDAY, hourUtc: config.INTEGRATION_REPORT_HOUR_UTC, slaSeconds: config.SLA_MINUTES * 60 });
+    }
   }
 
   let server: ServerType | undefined;
@@ -204,6 +213,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     url,
     async stop() {
       stopSlaWatch();
+      await stopReports();
+      await stopEventFlush();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await engine.stop();
       await fanout.stop();

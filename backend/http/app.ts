@@ -13,6 +13,7 @@ import { requireAdmin, requireInstructor } from './auth/middleware';
 import type { AppEnv } from './openapi';
 import { requestContext } from './request-context';
 import { adminRoutes } from './routes/admin';
+import { reportRoutes } from './routes/reports';
 import { mountHealthRoutes } from './routes/health';
 import { workflowRoutes } from './routes/workflows';
 import { workspaceRoutes } from './routes/workspace';
@@ -28,6 +29,8 @@ export interface AppDeps {
   adminToken?: string;
   breakerStates: () => Record<string, string>;
   refreshGauges: () => Promise<void>;
+  /** Active-phase SLA, for the integration-health report. */
+  slaSeconds?: number;
   /** An unhandled error touched this workflow: park it in NEEDS_ATTENTION and alert (issue: never lose a workflow). */
   onUnhandledWorkflowError?: (workflowId: string, error: Error, correlationId: string) => Promise<void>;
 }
@@ -52,6 +55,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }),
   );
   app.route('/api', adminRoutes({ database: deps.database, service: deps.service }));
+  app.route('/api', reportRoutes({ database: deps.database, slaSeconds: deps.slaSeconds ?? 1800 }));
   mountHealthRoutes(app, { database: deps.database, breakerStates: deps.breakerStates, refreshGauges: deps.refreshGauges });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'googleIdToken', {
