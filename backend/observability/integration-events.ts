@@ -14,8 +14,8 @@ export type IntegrationEventKind = 'circuit_open' | 'rate_limit_wait';
 
 const pending = new Map<string, number>();
 
-export function recordIntegrationEvent(service: string, kind: IntegrationEventKind): void {
-  const key = `${service}\u0000${kind}\u0000${hourStart(new Date()).toISOString()}`;
+export function recordIntegrationEvent(service: string, kind: IntegrationEventKind, at = new Date()): void {
+  const key = `${service}\u0000${kind}\u0000${hourStart(at).toISOString()}`;
   pending.set(key, (pending.get(key) ?? 0) + 1);
 }
 
