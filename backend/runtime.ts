@@ -12,7 +12,7 @@ import { PresgenAvatarClient } from './integration/presgen-avatar-client';
 import { PresgenCoreClient } from './integration/presgen-core-client';
 import { outboundRateLimits, PostgresRateLimiter } from './integration/rate-limiter';
 import { log, rootLogger } from './observability/logger';
-import { commandsPending, oldestCommandAge, workflowsByStatus } from './observability/metrics';
+import { commandsPending, oldestCommandAge, workflowsByStatus, type ServiceName } from './observability/metrics';
 import { startLocalPresgen, type LocalPresgen } from './simulators/start-simulators';
 import { WorkflowEngine } from './workflow/engine';
 import type { EngineDeps, WorkflowNotification } from './workflow/engine-deps';
@@ -83,6 +83,10 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     core: new PresgenCoreClient({ baseUrl: coreUrl, token: config.PRESGEN_API_TOKEN, http }) as unknown as JobClient,
     avatar: new PresgenAvatarClient({ baseUrl: avatarUrl, token: config.PRESGEN_API_TOKEN, http }) as unknown as JobClient,
   };
+  // Every outbound service this process is configured to call, so /readyz lists each breaker from the start.
+  const configuredServices: ServiceName[] = ['presgen_core', 'presgen_avatar'];
+  if (config.ASSESSMENT_API_URL) configuredServices.push('assessment_api');
+  if (config.SLACK_WEBHOOK_URL) configuredServices.push('slack');
   const assessment = createAssessmentEngine({ apiUrl: config.ASSESSMENT_API_URL, token: config.ASSESSMENT_API_TOKEN, http });
   const commands = new WorkspaceCommandQueue(database, config.COMMAND_LEASE_MS);
   const workerId = config.WORKER_ID ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -140,7 +144,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     assessment,
     verifier,
     adminToken: config.ADMIN_TOKEN,
-    breakerStates: () => http.breakerStates(),
+    breakerStates: () => http.breakerStates(configuredServices),
     slaSeconds: config.SLA_MINUTES * 60,
     refreshGauges: async () => {
       const counts = await countWorkflowsByStatus(database.db);

@@ -91,9 +91,13 @@ export class OutboundHttpClient {
     });
   }
 
-  /** Breaker state per service used so far; for /readyz detail. */
-  breakerStates(): Record<string, BreakerStateName> {
-    return this.breakers.states();
+  /**
+   * Breaker state per service, for /readyz: every configured service (closed until its first
+   * failures: a breaker is created on first use) and any other service used so far.
+   */
+  breakerStates(configured: readonly ServiceName[] = []): Record<string, BreakerStateName> {
+    const unused = Object.fromEntries(configured.map((service) => [service, 'closed' as const]));
+    return { ...unused, ...this.breakers.states() };
   }
 
   private retriableInRequest(error: unknown): boolean {

@@ -54,8 +54,17 @@ export const activePhaseDuration = new client.Histogram({
   name: 'presgen_workflow_active_phase_duration_seconds',
   help: 'Time from the learner submission to deliverables ready (SLA 1800 s).',
   buckets: [60, 300, 600, 900, 1200, 1500, 1800, 2400, 3600, 5400, 7200],
-  registers: [registry],
+  // Exemplar: the workflow's trace id, so a slow point on the SLA panel opens its trace.
+  enableExemplars: true,
+  registers: [],
 });
+registry.registerMetric(activePhaseDuration);
+
+/** Observes a workflow's active phase, with its trace id as exemplar when tracing is on. */
+export function observeActivePhase(seconds: number): void {
+  const traceId = activeTraceId();
+  activePhaseDuration.observe({ value: seconds, exemplarLabels: traceId ? { trace_id: traceId } : {} });
+}
 
 export const stepRetries = new client.Counter({
   name: 'presgen_step_retries_total',
@@ -168,7 +177,8 @@ function initialiseKnownSeries(): void {
     circuitState.set({ service }, 0);
   }
   for (const channel of ['email', 'slack']) {
-    for (const outcome of ['sent', 'failed']) notificationsSent.inc({ channel, outcome }, 0);
+    // given_up at 0 too: the notifications alert fires on its first increase.
+    for (const outcome of ['sent', 'failed', 'given_up']) notificationsSent.inc({ channel, outcome }, 0);
   }
   illegalTransitions.inc(0);
   commandsPending.set(0);

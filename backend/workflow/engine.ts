@@ -5,7 +5,7 @@ import { workflows } from '../db/schema';
 import type { WorkflowRow } from '../db/repositories/workflow-repository';
 import { recordIllegalTransition } from '../db/repositories/workflow-repository';
 import { log, withLogContext } from '../observability/logger';
-import { activePhaseDuration, observeStepDuration, stepRetries, workflowTransitions } from '../observability/metrics';
+import { observeActivePhase, observeStepDuration, stepRetries, workflowTransitions } from '../observability/metrics';
 import { checkpointStep, leaseNextDueWorkflows, nextWorkflowDueAt, renewWorkflowLeases, type CheckpointInput } from './checkpoints';
 import { compensateWorkflow } from './compensation';
 import type { EngineDeps } from './engine-deps';
@@ -187,7 +187,7 @@ export class WorkflowEngine {
         if (!written) return null;
         if (to === 'COMPLETED') {
           const submittedAt = result.submittedAt ?? wf.submittedAt;
-          if (submittedAt) activePhaseDuration.observe((Date.now() - submittedAt.getTime()) / 1000);
+          if (submittedAt) observeActivePhase((Date.now() - submittedAt.getTime()) / 1000);
           log().info('workflow completed');
           recordWorkflowEnd(wf, 'COMPLETED');
           return null;
