@@ -187,7 +187,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     await notifications.start();
     stopSlaWatch = startSlaWatch({ database, notify, slaMs: config.SLA_MINUTES * 60_000, atRiskRatio: config.SLA_AT_RISK_RATIO });
     stopEventFlush = startIntegrationEventFlush(database);
-    if (config.INTEGRATION_REPORT_ENABLED) {
+    // Only when an operator channel exists: without one the report would only be recorded as skipped.
+    const operatorChannel = Boolean(config.SLACK_WEBHOOK_URL) || (Boolean(config.SMTP_URL) && config.OPERATOR_EMAILS.length > 0);
+    if (config.INTEGRATION_REPORT_ENABLED && operatorChannel) {
       stopReports = startReportSchedule(database, notify, { weekday: config.INTEGRATION_REPORT_WEEKDAY, hourUtc: config.INTEGRATION_REPORT_HOUR_UTC, slaSeconds: config.SLA_MINUTES * 60 });
     }
   }
