@@ -111,6 +111,11 @@ export const ConfigSchema = z.object({
   FEATURE_AVATAR_VIDEOS: bool(true),
   FEATURE_PUBLIC_SHARING: bool(true),
 
+  /** Weekly integration-health report to the operators: on/off, and when (UTC weekday 0 = Sunday, hour). */
+  INTEGRATION_REPORT_ENABLED: bool(true),
+  INTEGRATION_REPORT_WEEKDAY: int(1, 0, 6),
+  INTEGRATION_REPORT_HOUR_UTC: int(8, 0, 23),
+
   SMTP_URL: optionalUrl,
   SMTP_FROM: z.string().default('PresGen-Assess <no-reply@presgen.local>'),
   SLACK_WEBHOOK_URL: optionalUrl,

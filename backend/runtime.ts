@@ -12,7 +12,7 @@ import { createPresgenClients } from './integration/presgen-clients';
 import { outboundRateLimits, PostgresRateLimiter } from './integration/rate-limiter';
 import { log, rootLogger } from './observability/logger';
 import { errorCategory, errorText, publicErrorText } from './observability/error-text';
-import { commandsPending, oldestCommandAge, workflowsByStatus } from './observability/metrics';
+import { commandsPending, oldestCommandAge, workflowsByStatus, type ServiceName } from './observability/metrics';
 import { startLocalPresgenServices, type LocalPresgen, type LocalPresgenServices } from './simulators/start-simulators';
 import { WorkflowEngine } from './workflow/engine';
 import type { EngineDeps, WorkflowNotification } from './workflow/engine-deps';
@@ -23,6 +23,8 @@ import { WorkflowService } from './workflow/workflow-service';
 import { createNotificationService, type NotificationService } from './workflow/notifications';
 import { WorkspaceCommandQueue } from './workspace/command-queue';
 import { isTerminal, type WorkflowStatus } from '../shared/workflow-status';
+import { startIntegrationEventFlush } from './observability/integration-events';
+import { startReportSchedule } from './observability/integration-health/schedule';
 
 /**
  * Wires one backend process from its configuration: database, integrations (or the local
@@ -88,6 +90,10 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       'PRESGEN_CORE_URL/PRESGEN_AVATAR_URL not set: using the local PresGen simulators',
     );
   }
+  // Every outbound service this process is configured to call, so /readyz lists each breaker from the start.
+  const configuredServices: ServiceName[] = ['presgen_core', 'presgen_avatar'];
+  if (config.ASSESSMENT_API_URL) configuredServices.push('assessment_api');
+  if (config.SLACK_WEBHOOK_URL) configuredServices.push('slack');
   const workerId = config.WORKER_ID ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const presgen: { core: JobClient; avatar: JobClient } = createPresgenClients({ config, http, database, workerId, coreUrl, avatarUrl });
   log().info(
@@ -171,7 +177,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     operatorVerifier,
     operatorEmails: config.OPERATOR_EMAILS,
     adminToken: config.ADMIN_TOKEN,
-    breakerStates: () => http.breakerStates(),
+    breakerStates: () => http.breakerStates(configuredServices),
+    slaSeconds: config.SLA_MINUTES * 60,
     refreshGauges: async () => {
       const counts = await countWorkflowsByStatus(database.db);
       workflowsByStatus.reset();
@@ -205,11 +212,19 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   });
 
   let stopSlaWatch = () => {};
+  let stopReports = async () => {};
+  let stopEventFlush = async () => {};
   if (opts.runWorkers !== false) {
     await engine.start();
     await fanout.start();
     await notifications.start();
     stopSlaWatch = startSlaWatch({ database, notify, slaMs: config.SLA_MINUTES * 60_000, atRiskRatio: config.SLA_AT_RISK_RATIO });
+    stopEventFlush = startIntegrationEventFlush(database);
+    // Only when an operator channel exists: without one the report would only be recorded as skipped.
+    const operatorChannel = Boolean(config.SLACK_WEBHOOK_URL) || (Boolean(config.SMTP_URL) && config.OPERATOR_EMAILS.length > 0);
+    if (config.INTEGRATION_REPORT_ENABLED && operatorChannel) {
+      stopReports = startReportSchedule(database, notify, { weekday: config.INTEGRATION_REPORT_WEEKDAY, hourUtc: config.INTEGRATION_REPORT_HOUR_UTC, slaSeconds: config.SLA_MINUTES * 60 });
+    }
   }
 
   let server: ServerType | undefined;
@@ -238,6 +253,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     url,
     async stop() {
       stopSlaWatch();
+      await stopReports();
+      await stopEventFlush();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await engine.stop();
       await fanout.stop();

@@ -15,6 +15,7 @@ import type { AppEnv } from './openapi';
 import { requestContext } from './request-context';
 import { openApiDocument } from './openapi-document';
 import { adminRoutes } from './routes/admin';
+import { reportRoutes } from './routes/reports';
 import { mountHealthRoutes } from './routes/health';
 import { workflowRoutes } from './routes/workflows';
 import { workspaceRoutes } from './routes/workspace';
@@ -23,6 +24,7 @@ import { UuidText } from '../../shared/contracts/text';
 
 /** Request bodies above this are refused with 413 (documented in docs/api.md). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+import { httpTracing } from '../observability/http-tracing';
 
 export interface AppDeps {
   database: Database;
@@ -37,6 +39,8 @@ export interface AppDeps {
   adminToken?: string;
   breakerStates: () => Record<string, string>;
   refreshGauges: () => Promise<void>;
+  /** Active-phase SLA, for the integration-health report. */
+  slaSeconds?: number;
   /** An unhandled error touched this workflow: park it in NEEDS_ATTENTION and alert (issue: never lose a workflow). */
   onUnhandledWorkflowError?: (workflowId: string, error: Error, correlationId: string) => Promise<void>;
 }
@@ -44,6 +48,7 @@ export interface AppDeps {
 /** The whole HTTP surface: /api for the add-on, /api/admin for operators, health, metrics, OpenAPI. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
+  app.use('*', httpTracing());
   app.use('*', requestContext());
   app.use(
     '/api/*',
@@ -74,6 +79,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }),
   );
   app.route('/api', adminRoutes({ database: deps.database, service: deps.service }));
+  app.route('/api', reportRoutes({ database: deps.database, slaSeconds: deps.slaSeconds ?? 1800 }));
   mountHealthRoutes(app, { database: deps.database, breakerStates: deps.breakerStates, refreshGauges: deps.refreshGauges });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'googleIdToken', {

@@ -104,6 +104,9 @@ export const CommandType = z.enum(Object.keys(COMMAND_CONTRACTS) as [CommandType
 export type CommandPayload<T extends CommandType> = z.infer<(typeof COMMAND_CONTRACTS)[T]['payload']>;
 export type CommandResult<T extends CommandType> = z.infer<(typeof COMMAND_CONTRACTS)[T]['result']>;
 
+/** W3C traceparent: version-traceid-spanid-flags (https://www.w3.org/TR/trace-context/). */
+export const Traceparent = z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'a W3C traceparent');
+
 /** A command as the add-on receives it from a claim. */
 export const ClaimedCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('create_assessment_assets'), payload: CreateAssessmentAssetsPayload }),
@@ -118,13 +121,15 @@ export const ClaimedCommand = z.discriminatedUnion('type', [
     leaseToken: IdText,
     leaseExpiresAt: z.iso.datetime({ offset: true }),
     attempt: z.number().int().min(1),
+    /** W3C trace context of the command's span (only when the backend traces); sent back with the result. */
+    traceparent: Traceparent.optional(),
   }),
 );
 export type ClaimedCommand = z.infer<typeof ClaimedCommand>;
 
 /** What the add-on posts back: exactly one of result or error. */
 export const CommandCompletion = z.union([
-  z.object({ leaseToken: IdText, result: z.unknown() }).strict(),
+  z.object({ leaseToken: IdText, result: z.unknown(), traceparent: Traceparent.optional() }).strict(),
   z
     .object({
       leaseToken: IdText,
@@ -133,6 +138,7 @@ export const CommandCompletion = z.union([
         /** Transient on the Workspace side (quota, timeout): the backend re-offers the command. */
         retryable: z.boolean(),
       }).strict(),
+      traceparent: Traceparent.optional(),
     })
     .strict(),
 ]);
