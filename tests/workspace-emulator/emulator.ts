@@ -9,7 +9,7 @@ import { rangeHandle } from './range';
 import { loadManifest, type AppsScriptManifest } from './manifest';
 import { isDateLike, ScriptExecutionError } from './realm';
 import { DEFAULT_DAILY_QUOTAS, Runtime, type AuthMode, type LockScope, type QuotaName } from './runtime';
-import type { SyncIdentity } from './script-app';
+import { TRIGGER_ERRORS, type SyncIdentity } from './script-app';
 import { ScriptHost } from './script-host';
 import { createSpreadsheetModel } from './spreadsheets';
 import { createEmptyState, type EmulatedTrigger, type EmulatorState } from './state';
@@ -31,6 +31,10 @@ export interface EmulatorOptions {
   /** Utilities.sleep(ms) really blocks min(ms * fraction, max) so polling loops give servers time. Defaults 0.01 / 100. */
   realSleepFraction?: number;
   maxRealSleepMs?: number;
+  /** 'test': a test deployment, where installable triggers cannot be created and never fire. Default 'installed'. */
+  deployment?: 'installed' | 'test';
+  /** The user's Workspace domain forbids sharing outside it: addViewer/addEditor to other domains fail. */
+  sharingDomain?: string;
 }
 
 export interface TriggerRunResult {
@@ -82,6 +86,8 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
     realSleepFraction: opts.realSleepFraction ?? 0.01,
     maxRealSleepMs: opts.maxRealSleepMs ?? 100,
     user: opts.user,
+    deployment: opts.deployment ?? 'installed',
+    sharingDomain: opts.sharingDomain,
   });
   addDriveItem(state, { id: state.rootFolderId, name: 'My Drive', mimeType: MIME.folder, owner: opts.user.email }, rt.now());
   state.driveItems.get(state.rootFolderId)!.parents = [];
@@ -98,6 +104,7 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
   /** Installed triggers run as the installing user, in FULL auth, charged to the daily trigger runtime. */
   const runTrigger = (trigger: EmulatedTrigger, eventFactory: () => Record<string, unknown>): TriggerRunResult => {
     const base = { triggerUid: trigger.uid, handlerFunction: trigger.handlerFunction };
+    if (rt.options.deployment === 'test') return { ...base, ok: false, error: TRIGGER_ERRORS.testDeployment };
     if ((state.quotaUsage.triggerRuntimeMs ?? 0) >= rt.options.dailyQuotas.triggerRuntimeMs) {
       return { ...base, ok: false, error: 'Service using too much computer time for one day' };
     }

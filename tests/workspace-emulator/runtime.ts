@@ -78,6 +78,16 @@ export interface RuntimeOptions {
   realSleepFraction: number;
   maxRealSleepMs: number;
   user: { email: string; sub: string };
+  /**
+   * 'test': the add-on runs as a test deployment (Apps Script → Deploy → Test deployments), where
+   * Google does not support installable triggers: creating one fails and none ever fires.
+   */
+  deployment: 'installed' | 'test';
+  /**
+   * A Workspace domain whose policy forbids sharing outside it: granting a Drive role to an address of
+   * another domain fails, as Drive does. Undefined: no policy (consumer account).
+   */
+  sharingDomain?: string;
 }
 
 interface InjectedQuotaError {

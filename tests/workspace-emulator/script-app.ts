@@ -30,6 +30,7 @@ export const TRIGGER_ERRORS = {
   duplicate: (type: string) =>
     `This add-on already has a ${type} trigger for this document. An add-on can only have one trigger of each type, per user, per document.`,
   notConfigured: 'Trigger has not been configured. Choose an event (for example onFormSubmit()) before create().',
+  testDeployment: 'Installable triggers are not supported when the add-on runs as a test deployment.',
 };
 
 interface PendingTrigger {
@@ -67,6 +68,7 @@ export class TriggerHandles {
   install(pending: PendingTrigger): object {
     const rt: Runtime = this.rt;
     const user = rt.options.user.email;
+    if (rt.options.deployment === 'test') rt.fail(TRIGGER_ERRORS.testDeployment);
     if (pending.triggerSource === 'FORMS' || (pending.triggerSource === 'SPREADSHEETS' && pending.triggerSourceId !== rt.activeSpreadsheetId)) {
       rt.fail(TRIGGER_ERRORS.otherDocument);
     }
