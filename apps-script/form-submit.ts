@@ -78,6 +78,17 @@ export function postNewResponses(formId: string, client: BackendClient, ctx: Com
   return posted ? { formId, posted } : { formId, posted, skipped: 'nothing_new' };
 }
 
+/**
+ * "Check for responses" (sidebar): post every not-yet-posted response of every form this add-on
+ * created. Without installable triggers (test deployments, the trigger cap) this is how a
+ * submission reaches the backend.
+ */
+export function postAllNewResponses(client: BackendClient, ctx: CommandContext, store: JsonStore): number {
+  let posted = 0;
+  for (const formId of ctx.registry.formIds()) posted += postNewResponses(formId, client, ctx, store).posted;
+  return posted;
+}
+
 /** Retry forms whose submissions could not be posted earlier (called by the hourly pump). */
 export function retryPendingSubmissions(client: BackendClient, ctx: CommandContext, store: JsonStore): number {
   const pending = store.get<string[]>(PENDING_KEY) ?? [];

@@ -7,13 +7,15 @@
 import './runtime/install-url';
 import type { WorkflowDetail, WorkflowView } from '../shared/contracts/api';
 import { SHOW_SIDEBAR_HANDLER, SIDEBAR_FILE } from './entry-names';
-import { formIdForSubmitEvent, postNewResponses, retryPendingSubmissions, type SheetFormSubmitEvent } from './form-submit';
+import { formIdForSubmitEvent, postAllNewResponses, postNewResponses, retryPendingSubmissions, type SheetFormSubmitEvent } from './form-submit';
 import { BackendError } from './http/backend-error';
 import { pumpCommands as runPump, type PumpStats } from './pump';
 import { createAddonRuntime, flushQuotaUsage, type AddonRuntime } from './runtime/addon-runtime';
 import { errorMessage, log, redact } from './runtime/log';
 import { InvalidInputError, SheetUrl, StartAssessmentForm, WorkflowId, buildCreateWorkflowRequest, parseInput } from './sidebar-input';
-import { ensureTriggers as installTriggers, type TriggerReport } from './triggers';
+import { SheetWorkflows } from './storage/sheet-workflows';
+import { freeIdleTriggers, noteFinishedWorkflows, reconcileTriggers } from './trigger-budget';
+import { ensureTriggers as installTriggers, tryEnsureTriggers, type TriggerReport } from './triggers';
 
 const PRODUCT = 'PresGen-Assess';
 
@@ -29,13 +31,8 @@ export function onInstall(e?: GoogleAppsScript.Events.AddonOnInstall): void {
 
 // ---- menu ----
 
+/** Opens the sidebar only: triggers are installed when an assessment starts (20 per user in all). */
 export function showSidebar(): void {
-  try {
-    installTriggers(activeSpreadsheet());
-  } catch (err) {
-    // The sidebar still opens; startAssessment tries again and reports the problem in words.
-    log.warn('ensure_triggers_failed', { message: errorMessage(err) });
-  }
   const html = HtmlService.createHtmlOutputFromFile(SIDEBAR_FILE).setTitle(PRODUCT);
   SpreadsheetApp.getUi().showSidebar(html);
 }
@@ -49,23 +46,47 @@ export function ensureTriggers(): TriggerReport {
 export function sidebarBootstrap(): { certifications: Array<{ id: string; name: string; vendor: string }>; workflows: WorkflowView[] } {
   return sidebarCall((rt) => ({
     certifications: rt.client.listCertifications(),
-    workflows: rt.client.listWorkflows({ limit: 20 }).items,
+    workflows: listAndTrack(rt),
   }));
 }
 
-export function startAssessment(form: unknown): WorkflowView {
+/** The new workflow, and `notice` when it runs without automatic triggers (test deployment, trigger cap). */
+export function startAssessment(form: unknown): WorkflowView & { notice?: string } {
   return sidebarCall((rt) => {
     const input = parseInput(StartAssessmentForm, form);
     const spreadsheet = activeSpreadsheet();
-    // Responses of the new form land in this spreadsheet: its trigger must exist before step 3.
-    installTriggers(spreadsheet);
+    // Responses of the new form land in this spreadsheet: its trigger should exist before step 3.
+    // Starting never fails for want of a trigger: the sidebar pump and "Check for responses" stand in.
+    let triggers = tryEnsureTriggers(spreadsheet);
+    if (!triggers.ok && triggers.reason === 'trigger_cap' && freeIdleTriggers(rt.client, rt.store, spreadsheet.getId())) {
+      triggers = tryEnsureTriggers(spreadsheet);
+    }
     const request = buildCreateWorkflowRequest(input, spreadsheet.getId(), () => Utilities.getUuid());
-    return rt.client.createWorkflow(request);
+    const view = rt.client.createWorkflow(request);
+    new SheetWorkflows(rt.store).record(spreadsheet.getId(), view.id);
+    return triggers.ok ? view : { ...view, notice: triggers.message };
   });
 }
 
 export function listMyWorkflows(): WorkflowView[] {
-  return sidebarCall((rt) => rt.client.listWorkflows({ limit: 20 }).items);
+  return sidebarCall((rt) => listAndTrack(rt));
+}
+
+/** "Check for responses": post submissions no trigger delivered, then run the commands they unlock. */
+export function checkForResponses(): { posted: number; pump: PumpStats } {
+  return sidebarCall((rt) => {
+    const posted = postAllNewResponses(rt.client, rt.ctx, rt.store);
+    const pump = runPump(rt.client, rt.ctx, {
+      spreadsheetId: activeSpreadsheet().getId(),
+      claimBatchSize: rt.settings.PRESGEN_CLAIM_BATCH,
+      stopAfterMs: rt.settings.PRESGEN_SIDEBAR_BUDGET_MS,
+      idleWaitMs: 0,
+      pollIntervalMs: rt.settings.PRESGEN_PUMP_POLL_MS,
+      commandReserveMs: 0,
+    });
+    flushQuotaUsage(rt);
+    return { posted, pump };
+  });
 }
 
 export function getWorkflowDetail(id: unknown): WorkflowDetail {
@@ -136,6 +157,11 @@ export function pumpCommands(): PumpStats {
   } catch (err) {
     log.warn('pending_submissions_failed', { message: errorMessage(err) });
   }
+  try {
+    reconcileTriggers(rt.client, rt.store);
+  } catch (err) {
+    log.warn('reconcile_triggers_failed', { message: errorMessage(err) });
+  }
   const stats = runPump(rt.client, rt.ctx, {
     spreadsheetId: undefined,
     claimBatchSize: rt.settings.PRESGEN_CLAIM_BATCH,
@@ -149,6 +175,12 @@ export function pumpCommands(): PumpStats {
 }
 
 // ---- helpers (not exported: only entry points may be exported from this file) ----
+
+function listAndTrack(rt: AddonRuntime): WorkflowView[] {
+  const items = rt.client.listWorkflows({ limit: 20 }).items;
+  noteFinishedWorkflows(rt.store, items);
+  return items;
+}
 
 function activeSpreadsheet(): GoogleAppsScript.Spreadsheet.Spreadsheet {
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();

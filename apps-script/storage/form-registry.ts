@@ -30,6 +30,10 @@ export class FormRegistry {
     this.store.set(PREFIX + formId, { ...record, postedResponseIds: existing?.postedResponseIds ?? [] });
   }
 
+  formIds(): string[] {
+    return this.store.entries(PREFIX).map(([key]) => key.slice(PREFIX.length));
+  }
+
   markPosted(formId: string, responseIds: string[]): void {
     const record = this.get(formId);
     if (!record || responseIds.length === 0) return;

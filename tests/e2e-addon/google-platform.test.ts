@@ -1,0 +1,104 @@
+/**
+ * The add-on under Google rules the emulator enforces because real Google does: test deployments
+ * without installable triggers, the 20-triggers-per-user budget across spreadsheets, a domain policy
+ * that refuses sharing outside the domain. The real bundle, the real backend in a child process.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkflowView } from '../../shared/contracts/api';
+import { startAddonStack, type AddonStack } from '../../scripts/demo/addon-stack';
+import { atStatus, pumpUntil } from '../../scripts/demo/drive-workflow';
+import { MAX_TRIGGERS_PER_USER, type EmulatedTrigger, type WorkspaceEmulator } from '../workspace-emulator';
+import { learnerSubmits, START_FORM, tabNames } from './support/emulator-helpers';
+
+let stack: AddonStack;
+
+beforeAll(async () => {
+  // A shared, busy machine can take long to start a backend under tsx.
+  stack = await startAddonStack({ backendEnv: { SIMULATOR_JOB_MS: '50', PRESGEN_POLL_MS: '50' }, startTimeoutMs: 110_000 });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+let requestCounter = 0;
+type Started = WorkflowView & { notice?: string };
+const start = (emulator: WorkspaceEmulator, learnerEmail: string): Started =>
+  emulator.run('startAssessment', { ...START_FORM, courseCount: 1, learnerEmail, requestId: `platform-${++requestCounter}` }) as Started;
+const sidebarPumpUntil = (emulator: WorkspaceEmulator, id: string, status: string, ms = 45_000) =>
+  pumpUntil({ api: stack.api, workflowId: id, pump: () => emulator.run('pumpNow'), reached: atStatus(status), what: status, deadline: Date.now() + ms });
+const assetsOf = async (id: string) => (await stack.api.getWorkflow(id)).outputs.CREATING_GOOGLE_RESOURCES as { formId: string; resultsSpreadsheetId: string };
+const formSubmitTriggers = (emulator: WorkspaceEmulator) => emulator.state.triggers.filter((t) => t.eventType === 'ON_FORM_SUBMIT');
+
+describe('a test deployment (no installable triggers)', { timeout: 120_000 }, () => {
+  it('starts the assessment anyway and says how to proceed; the instructor finishes it from the sidebar alone', async () => {
+    const emulator = stack.newEmulator({ deployment: 'test' });
+    emulator.openDocument();
+    emulator.run('showSidebar');
+    const wf = start(emulator, 'tess@learners.example');
+    expect(wf.status).toBe('REQUESTED');
+    expect(wf.notice).toMatch(/Check for responses/);
+    expect(emulator.state.triggers).toHaveLength(0);
+
+    await sidebarPumpUntil(emulator, wf.id, 'AWAITING_COMPLETION');
+    const { formId, resultsSpreadsheetId } = await assetsOf(wf.id);
+    expect(learnerSubmits(emulator, formId, 'medium', 'tess@learners.example')).toEqual([]); // no trigger fires
+    expect((await stack.api.getWorkflow(wf.id)).status).toBe('AWAITING_COMPLETION');
+
+    const checked = emulator.run('checkForResponses') as { posted: number };
+    expect(checked.posted).toBe(1);
+    expect((emulator.run('checkForResponses') as { posted: number }).posted).toBe(0); // posted once only
+    const done = await sidebarPumpUntil(emulator, wf.id, 'COMPLETED');
+    expect(done.links.presentations).toHaveLength(1);
+    expect(tabNames(emulator, resultsSpreadsheetId)).toEqual(expect.arrayContaining(['Gap_Analysis', 'Training_Plan', 'Deliverables']));
+  });
+});
+
+describe('the trigger budget (20 per user, across spreadsheets)', { timeout: 120_000 }, () => {
+  it('opening the sidebar installs nothing; starting installs one form-submit trigger there; finishing removes it', async () => {
+    const emulator = stack.newEmulator();
+    const home = emulator.activeSpreadsheetId;
+    for (let i = 0; i < MAX_TRIGGERS_PER_USER + 5; i++) {
+      emulator.setActiveSpreadsheet(emulator.createSpreadsheet(`Class ${i}`));
+      emulator.openDocument();
+      emulator.run('showSidebar');
+    }
+    expect(emulator.state.triggers).toHaveLength(0);
+
+    emulator.setActiveSpreadsheet(home);
+    const wf = start(emulator, 'budget@learners.example');
+    expect(wf.notice).toBeUndefined();
+    expect(formSubmitTriggers(emulator).map((t) => t.triggerSourceId)).toEqual([home]);
+    expect(emulator.state.triggers.filter((t) => t.eventType === 'CLOCK')).toHaveLength(1);
+
+    emulator.run('cancelWorkflow', wf.id);
+    emulator.run('listMyWorkflows'); // the sidebar's refresh sees it finished
+    expect(emulator.state.triggers).toEqual([]);
+  });
+
+  it('triggers an older version left in idle spreadsheets are freed when the cap is hit, and the start succeeds', async () => {
+    const emulator = stack.newEmulator();
+    const home = emulator.activeSpreadsheetId;
+    for (let i = 0; i < MAX_TRIGGERS_PER_USER; i++) emulator.state.triggers.push(legacyTrigger(emulator.createSpreadsheet(`Old ${i}`), stack.instructor.email, i));
+    const wf = start(emulator, 'cap@learners.example');
+    expect(wf.notice).toBeUndefined();
+    expect(formSubmitTriggers(emulator).map((t) => t.triggerSourceId)).toEqual([home]);
+  });
+
+  it('when the cap is really full, the assessment starts and the instructor is told plainly', async () => {
+    const emulator = stack.newEmulator();
+    // Triggers of another feature of this script that the add-on must not touch.
+    for (let i = 0; i < MAX_TRIGGERS_PER_USER; i++) {
+      emulator.state.triggers.push({ ...legacyTrigger(emulator.createSpreadsheet(`Other ${i}`), stack.instructor.email, i), handlerFunction: 'someoneElsesHandler' });
+    }
+    const wf = start(emulator, 'full@learners.example');
+    expect(wf.status).toBe('REQUESTED');
+    expect(wf.notice).toMatch(/20 triggers/);
+    expect(emulator.state.triggers).toHaveLength(MAX_TRIGGERS_PER_USER);
+    await sidebarPumpUntil(emulator, wf.id, 'AWAITING_COMPLETION');
+  });
+});
+
+function legacyTrigger(spreadsheetId: string, user: string, i: number): EmulatedTrigger {
+  return { uid: `9000${i}`, handlerFunction: 'onFormSubmitDispatcher', eventType: 'ON_FORM_SUBMIT', triggerSource: 'SPREADSHEETS', triggerSourceId: spreadsheetId, user };
+}
