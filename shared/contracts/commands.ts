@@ -69,7 +69,14 @@ export const SetSharingPayload = z.object({
   emails: z.array(Email).min(1),
   role: SharingRole,
 });
-export const SetSharingResult = z.object({ sharedFileIds: z.array(DriveId) });
+/** A grant Drive refused (domain policy, no such file): sharing is best-effort, the workflow goes on. */
+export const SharingRefusal = z.object({ fileId: DriveId, email: Email, reason: z.string().min(1).max(500) });
+export type SharingRefusal = z.infer<typeof SharingRefusal>;
+export const SetSharingResult = z.object({
+  /** Files every email got the role on. */
+  sharedFileIds: z.array(DriveId),
+  notShared: z.array(SharingRefusal).default([]),
+});
 
 export const TrashFilesPayload = z.object({ fileIds: z.array(DriveId).min(1) });
 export const TrashFilesResult = z.object({ trashedFileIds: z.array(DriveId) });

@@ -156,7 +156,8 @@ describe('commands', () => {
 
     const folders = [...emulator.state.driveItems.values()].filter((d) => d.name === 'PresGen create-1');
     expect(folders).toHaveLength(1);
-    expect(folders[0].viewers).toContain(LEARNER);
+    // Step 3 shares nothing, whatever the legacy shareWithLearner says: sharing is step 11's best-effort set_sharing.
+    expect(folders[0].viewers).toEqual([]);
     expect(emulator.state.driveItems.get(first.formId)?.parents).toEqual([first.folderId]);
     expect(emulator.state.driveItems.get(first.resultsSpreadsheetId)?.parents).toEqual([first.folderId]);
     expect([...emulator.state.driveItems.values()].filter((d) => d.name === 'Results create-1')).toHaveLength(1);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowView } from '../../shared/contracts/api';
 import { startAddonStack, type AddonStack } from '../../scripts/demo/addon-stack';
 import { atStatus, pumpUntil } from '../../scripts/demo/drive-workflow';
-import { MAX_TRIGGERS_PER_USER, type EmulatedTrigger, type WorkspaceEmulator } from '../workspace-emulator';
+import { MAX_TRIGGERS_PER_USER, SHARING_POLICY_ERROR, type EmulatedTrigger, type WorkspaceEmulator } from '../workspace-emulator';
 import { learnerSubmits, START_FORM, tabNames } from './support/emulator-helpers';
 
 let stack: AddonStack;
@@ -96,6 +96,26 @@ describe('the trigger budget (20 per user, across spreadsheets)', { timeout: 120
     expect(wf.notice).toMatch(/20 triggers/);
     expect(emulator.state.triggers).toHaveLength(MAX_TRIGGERS_PER_USER);
     await sidebarPumpUntil(emulator, wf.id, 'AWAITING_COMPLETION');
+  });
+});
+
+describe('a Workspace domain that forbids sharing outside it', { timeout: 120_000 }, () => {
+  it('the workflow completes; nothing is shared; the instructor is told what was not shared and why', async () => {
+    // The instructor is in school.example; the learner is not.
+    const emulator = stack.newEmulator({ sharingDomain: 'school.example' });
+    const learner = 'outside@learners.example';
+    const wf = start(emulator, learner);
+    await sidebarPumpUntil(emulator, wf.id, 'AWAITING_COMPLETION');
+    const { formId, resultsSpreadsheetId } = await assetsOf(wf.id);
+    expect(learnerSubmits(emulator, formId, 'high', learner).every((r) => r.ok)).toBe(true);
+
+    const done = await sidebarPumpUntil(emulator, wf.id, 'COMPLETED');
+    expect(emulator.state.driveItems.get(resultsSpreadsheetId)?.viewers).toEqual([]);
+    const finalOutput = done.outputs.FINALIZING as { sharedWithLearner: boolean; notShared: Array<{ fileId: string; email: string; reason: string }> };
+    expect(finalOutput.sharedWithLearner).toBe(false);
+    // Drive's reason, with the address redacted as every logged or stored error text is.
+    expect(finalOutput.notShared).toEqual([{ fileId: resultsSpreadsheetId, email: learner, reason: SHARING_POLICY_ERROR('[email]') }]);
+    expect(done.steps.filter((s) => s.step === 'FINALIZING').map((s) => s.outcome)).not.toContain('failed');
   });
 });
 
