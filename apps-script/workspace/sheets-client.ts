@@ -1,5 +1,9 @@
 import type { QuotaGuard } from '../quota';
 
+const PLAIN_TEXT = '@';
+/** The format Sheets reports for a cell nobody formatted. */
+const AUTOMATIC = '0.###############';
+
 /** SpreadsheetApp behind one small interface; every call goes through the quota guard. */
 export class GoogleSheetsClient {
   constructor(private readonly quota: QuotaGuard) {}
@@ -24,13 +28,20 @@ export class GoogleSheetsClient {
   /**
    * Replace a tab's content with a rectangle of values in ONE setValues call (cell-by-cell writes
    * are slow and burn quota). The first row is a header: bold and frozen.
+   *
+   * Sheets parses strings written by setValues as if typed ("7/10" a date, "+5" a number, "=…" a
+   * formula), so every string cell is first formatted as plain text ('@', one setNumberFormats call)
+   * and numbers and booleans stay typed values; a leading '=' is also escaped (rows.ts).
    */
   writeData(sheet: GoogleAppsScript.Spreadsheet.Sheet, rectangle: Array<Array<string | number | boolean>>, opts: { header: boolean }): void {
     const rows = rectangle.length;
     const columns = rows ? rectangle[0].length : 0;
     this.quota.call('Sheet.clear', () => sheet.clear());
     if (rows === 0 || columns === 0) return;
-    this.quota.call('Range.setValues', () => sheet.getRange(1, 1, rows, columns).setValues(rectangle));
+    const range = sheet.getRange(1, 1, rows, columns);
+    const formats = rectangle.map((line) => line.map((cell) => (typeof cell === 'string' ? PLAIN_TEXT : AUTOMATIC)));
+    this.quota.call('Range.setNumberFormats', () => range.setNumberFormats(formats));
+    this.quota.call('Range.setValues', () => range.setValues(rectangle));
     if (opts.header && rows > 1) {
       this.quota.call('Range.setFontWeight', () => sheet.getRange(1, 1, 1, columns).setFontWeight('bold'));
       this.quota.call('Sheet.setFrozenRows', () => sheet.setFrozenRows(1));

@@ -194,12 +194,18 @@ describe('commands', () => {
     await control('enqueue', [
       tab('tab-1', 'Gap_Analysis', [['Domain', 'Score', 'Severity'], ['Networking', 0.5], ['Security', null, 'high']]),
       tab('tab-2', 'Training_Plan', [['Rank', 'Skill'], [1, 'Subnetting']]),
+      // Text Sheets would otherwise turn into dates, numbers, booleans and a formula.
+      tab('tab-3', 'Course_Outline_1', [['Slide', 'Title'], [1, '7/10'], [2, '1-2'], [3, '+5'], [4, 'TRUE'], [5, '=IMPORTXML("x")']]),
     ]);
     emulator.resetCallCounts();
     emulator.run('pumpNow');
 
-    expect(emulator.callCounts()['Range.setValues']).toBe(2);
+    expect(emulator.callCounts()['Range.setValues']).toBe(3);
     const sheets = emulator.state.spreadsheets.get(assets.resultsSpreadsheetId)!.sheets;
+    const outline = sheets.find((s) => s.name === 'Course_Outline_1')!;
+    expect(outline.values.map((row) => row[1])).toEqual(['Title', '7/10', '1-2', '+5', 'TRUE', '=IMPORTXML("x")']);
+    expect(outline.values.map((row) => row[0]).slice(1)).toEqual([1, 2, 3, 4, 5]); // numbers stay numbers
+    expect(outline.formulas.size).toBe(0);
     const gap = sheets.find((s) => s.name === 'Gap_Analysis')!;
     expect(gap.values).toEqual([['Domain', 'Score', 'Severity'], ['Networking', 0.5, ''], ['Security', '', 'high']]);
     expect(gap.frozenRows).toBe(1);
@@ -207,6 +213,7 @@ describe('commands', () => {
     expect(results.map((c) => c.result)).toEqual([
       expect.objectContaining({ tabName: 'Gap_Analysis', rowCount: 3, columnCount: 3 }),
       expect.objectContaining({ tabName: 'Training_Plan', rowCount: 2, columnCount: 2 }),
+      expect.objectContaining({ tabName: 'Course_Outline_1', rowCount: 6, columnCount: 2 }),
     ]);
   });
 
