@@ -85,7 +85,11 @@ export const FormSubmission = z.object({
   formId: DriveId,
   /** The Form response id: the dedupe key for duplicate deliveries. */
   responseId: z.string().min(1).max(300),
-  respondentEmail: Email,
+  /**
+   * '' when the form gave no email (its collection type, an account without one): the submission
+   * is still routed by formId (one form, one workflow), never dropped.
+   */
+  respondentEmail: z.union([Email, z.literal('')]),
   submittedAt: z.iso.datetime({ offset: true }),
   answers: z.array(z.object({ questionId: z.string().min(1), answer: z.string().max(10_000) })).max(500),
 });

@@ -119,6 +119,20 @@ describe('a Workspace domain that forbids sharing outside it', { timeout: 120_00
   });
 });
 
+describe('a response that carries no email', { timeout: 120_000 }, () => {
+  it('is posted and resumes the workflow (routed by form), and the form asks for verified emails', async () => {
+    const emulator = stack.newEmulator();
+    const wf = start(emulator, 'noemail@learners.example');
+    await sidebarPumpUntil(emulator, wf.id, 'AWAITING_COMPLETION');
+    const { formId } = await assetsOf(wf.id);
+    expect(emulator.callCounts()['Form.setEmailCollectionType']).toBe(1);
+    expect(learnerSubmits(emulator, formId, 'medium', '')).toEqual([expect.objectContaining({ ok: true })]);
+    const detail = await stack.api.getWorkflow(wf.id);
+    expect(detail.steps.some((s) => s.step === 'AWAITING_COMPLETION' && s.outcome === 'succeeded')).toBe(true);
+    expect(detail.outputs.AWAITING_COMPLETION).toMatchObject({ respondentIsLearner: false });
+  });
+});
+
 function legacyTrigger(spreadsheetId: string, user: string, i: number): EmulatedTrigger {
   return { uid: `9000${i}`, handlerFunction: 'onFormSubmitDispatcher', eventType: 'ON_FORM_SUBMIT', triggerSource: 'SPREADSHEETS', triggerSourceId: spreadsheetId, user };
 }

@@ -146,7 +146,10 @@ export class FormHandles implements FormItemHandles {
       isQuiz: () => form().isQuiz,
       setCollectEmail: (collect: boolean) => chain((f) => (f.collectEmail = Boolean(collect))),
       collectsEmail: () => form().collectEmail,
-      setEmailCollectionType: (type: string) => chain((f) => (f.collectEmail = String(type) !== 'DO_NOT_COLLECT')),
+      setEmailCollectionType: (type: string) => {
+        if (!(String(type) in FORM_ENUMS.EmailCollectionType)) rt.fail('Invalid argument: type');
+        return chain((f) => (f.collectEmail = String(type) !== 'DO_NOT_COLLECT'));
+      },
       getEmailCollectionType: () => (form().collectEmail ? 'VERIFIED' : 'DO_NOT_COLLECT'),
       setPublished: (published: boolean) => chain((f) => (f.published = Boolean(published))),
       isPublished: () => form().published,
