@@ -23,6 +23,8 @@ export const AddonSettings = z.object({
   PRESGEN_PUMP_HOURLY_MS: ms(240_000, 0, 330_000),
   /** Do not start a command with less than this left in the execution. */
   PRESGEN_COMMAND_RESERVE_MS: ms(30_000, 0, 120_000),
+  /** Daily Workspace usage is reported to the backend at most this often (each report is a UrlFetch). */
+  PRESGEN_QUOTA_REPORT_MS: ms(300_000, 0, 86_400_000),
   PRESGEN_CLAIM_BATCH: z.coerce.number().int().min(1).max(20).catch(5).default(5),
 });
 export type AddonSettings = z.infer<typeof AddonSettings>;

@@ -293,4 +293,22 @@ describe('hygiene', () => {
     expect(logs).not.toContain('@');
     expect(logs).not.toContain(ID_TOKEN);
   });
+
+  it('an idle sidebar pump costs one UrlFetch, and quota usage is reported at most every five minutes', async () => {
+    const emulator = newEmulator();
+    const reportsBefore = (await backendState()).quotaReports.length;
+    emulator.resetCallCounts();
+    emulator.run('pumpNow'); // first pump of the day: reports
+    expect(emulator.callCounts()['UrlFetchApp.fetch']).toBe(2); // claim + report
+    emulator.resetCallCounts();
+    for (let i = 0; i < 5; i++) emulator.run('pumpNow');
+    expect(emulator.callCounts()['UrlFetchApp.fetch']).toBe(5); // one claim each, no report
+    expect((await backendState()).quotaReports.length).toBe(reportsBefore + 1);
+
+    emulator.state.clockOffsetMs += 5 * 60_000; // five simulated minutes later
+    emulator.run('pumpNow');
+    const reports = (await backendState()).quotaReports;
+    expect(reports.length).toBe(reportsBefore + 2);
+    expect(reports.at(-1)!.usage['UrlFetchApp.fetch']).toBeGreaterThanOrEqual(7); // nothing lost between reports
+  });
 });
