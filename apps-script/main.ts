@@ -11,6 +11,7 @@ import { formIdForSubmitEvent, postAllNewResponses, postNewResponses, retryPendi
 import { BackendError } from './http/backend-error';
 import { pumpCommands as runPump, type PumpStats } from './pump';
 import { createAddonRuntime, flushQuotaUsage, type AddonRuntime } from './runtime/addon-runtime';
+import { ConsentRequiredError, reauthorizationNotice, triggerMayRun } from './runtime/consent';
 import { errorMessage, log, redact } from './runtime/log';
 import { InvalidInputError, SheetUrl, StartAssessmentForm, WorkflowId, buildCreateWorkflowRequest, parseInput } from './sidebar-input';
 import { SheetWorkflows } from './storage/sheet-workflows';
@@ -43,10 +44,16 @@ export function ensureTriggers(): TriggerReport {
 
 // ---- sidebar RPCs (google.script.run): errors are thrown as plain-words messages ----
 
-export function sidebarBootstrap(): { certifications: Array<{ id: string; name: string; vendor: string }>; workflows: WorkflowView[] } {
+export function sidebarBootstrap(): {
+  certifications: Array<{ id: string; name: string; vendor: string }>;
+  workflows: WorkflowView[];
+  /** Set when an update added scopes and the user must authorise again (triggers have stopped). */
+  reauthorization?: string;
+} {
   return sidebarCall((rt) => ({
     certifications: rt.client.listCertifications(),
     workflows: listAndTrack(rt),
+    reauthorization: reauthorizationNotice(rt.store),
   }));
 }
 
@@ -126,6 +133,8 @@ export function pumpNow(): PumpStats {
 /** The ONE spreadsheet-level onFormSubmit trigger, for every form the add-on created. */
 export function onFormSubmitDispatcher(e: SheetFormSubmitEvent): void {
   const rt = createAddonRuntime('trigger');
+  // After an update that added scopes, stop here (the sidebar tells the instructor) instead of failing.
+  if (!triggerMayRun(rt.store)) return;
   const spreadsheet = e.source ?? SpreadsheetApp.getActiveSpreadsheet();
   const lock = LockService.getDocumentLock() ?? LockService.getScriptLock();
   // Two submissions at once: the second waits, then finds the first's responses already posted.
@@ -150,8 +159,9 @@ export function onFormSubmitDispatcher(e: SheetFormSubmitEvent): void {
 }
 
 /** Hourly safety net (time-driven: no active document, so all of this instructor's commands). */
-export function pumpCommands(): PumpStats {
+export function pumpCommands(): PumpStats | { skipped: 'reauthorization_required' } {
   const rt = createAddonRuntime('trigger');
+  if (!triggerMayRun(rt.store)) return { skipped: 'reauthorization_required' };
   try {
     retryPendingSubmissions(rt.client, rt.ctx, rt.store);
   } catch (err) {
@@ -193,7 +203,7 @@ function sidebarCall<T>(fn: (rt: AddonRuntime) => T): T {
   try {
     return fn(createAddonRuntime('sidebar'));
   } catch (err) {
-    if (err instanceof InvalidInputError || err instanceof BackendError) throw new Error(err.message);
+    if (err instanceof InvalidInputError || err instanceof BackendError || err instanceof ConsentRequiredError) throw new Error(err.message);
     log.error('sidebar_call_failed', { message: errorMessage(err) });
     throw new Error(`Something went wrong in the ${PRODUCT} add-on: ${redact(errorMessage(err))}`);
   }

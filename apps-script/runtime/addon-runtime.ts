@@ -9,6 +9,7 @@ import { GoogleDriveClient } from '../workspace/drive-client';
 import { GoogleFormsClient } from '../workspace/forms-client';
 import { GoogleSheetsClient } from '../workspace/sheets-client';
 import { createExecutionClock, type ExecutionClock } from './clock';
+import { identityTokenOrThrow } from './consent';
 import { errorMessage, log } from './log';
 
 /**
@@ -45,7 +46,7 @@ export function createAddonRuntime(kind: 'sidebar' | 'trigger'): AddonRuntime {
     baseUrl: __BACKEND_URL__,
     transport: urlFetchTransport,
     // One token per execution: it lives an hour, an execution at most six minutes.
-    getIdToken: () => (idToken ??= ScriptApp.getIdentityToken()),
+    getIdToken: () => (idToken ??= identityTokenOrThrow()),
     clock,
     onRequest: () => usage.increment('UrlFetchApp.fetch'),
   });

@@ -133,6 +133,32 @@ describe('a response that carries no email', { timeout: 120_000 }, () => {
   });
 });
 
+describe('consent', { timeout: 120_000 }, () => {
+  const declared = () => stack.newEmulator().manifest.oauthScopes ?? [];
+
+  it('without openid granted, every sidebar call says what to allow instead of failing with a 401', () => {
+    const emulator = stack.newEmulator({ grantedScopes: declared().filter((s) => s !== 'openid') });
+    expect(() => emulator.run('sidebarBootstrap')).toThrow(/cannot confirm who you are.*allow every requested permission/);
+    expect(() => emulator.run('startAssessment', { ...START_FORM, learnerEmail: 'x@learners.example' })).toThrow(/openid/);
+    expect(emulator.logs().join('\n')).not.toMatch(/Bearer null|401/);
+  });
+
+  it('after an update adds a scope, triggers stop cleanly and the sidebar asks the instructor to authorise again', async () => {
+    const emulator = stack.newEmulator();
+    const wf = start(emulator, 'reauth@learners.example');
+    expect(emulator.state.triggers.length).toBe(2);
+    // The new version declares a scope this user has not granted yet.
+    emulator.setGrantedScopes(declared().filter((s) => !s.endsWith('/auth/forms')));
+    expect(emulator.fireTimeDrivenTriggers()).toEqual([expect.objectContaining({ ok: true, result: { skipped: 'reauthorization_required' } })]);
+    const boot = emulator.run('sidebarBootstrap') as { reauthorization?: string };
+    expect(boot.reauthorization).toMatch(/needs new permissions: its automatic triggers have stopped since .* UTC\. Authorise it again at https:/);
+
+    emulator.setGrantedScopes(undefined); // the instructor authorised
+    expect((emulator.run('sidebarBootstrap') as { reauthorization?: string }).reauthorization).toBeUndefined();
+    emulator.run('cancelWorkflow', wf.id);
+  });
+});
+
 function legacyTrigger(spreadsheetId: string, user: string, i: number): EmulatedTrigger {
   return { uid: `9000${i}`, handlerFunction: 'onFormSubmitDispatcher', eventType: 'ON_FORM_SUBMIT', triggerSource: 'SPREADSHEETS', triggerSourceId: spreadsheetId, user };
 }

@@ -35,6 +35,8 @@ export interface EmulatorOptions {
   deployment?: 'installed' | 'test';
   /** The user's Workspace domain forbids sharing outside it: addViewer/addEditor to other domains fail. */
   sharingDomain?: string;
+  /** Scopes the user consented to (granular consent; an update added scopes). Default: all the manifest declares. */
+  grantedScopes?: string[];
 }
 
 export interface TriggerRunResult {
@@ -70,6 +72,8 @@ export interface WorkspaceEmulator {
   setActiveSpreadsheet(spreadsheetId: string): void;
   /** A spreadsheet owned by the user, created outside any execution (for multi-document tests). */
   createSpreadsheet(name: string): string;
+  /** The user's consent changes (an update added scopes they have not granted yet; undefined = all declared). */
+  setGrantedScopes(scopes: string[] | undefined): void;
   /** Log lines (Logger and console), optionally of one execution. */
   logs(executionId?: number): string[];
 }
@@ -88,6 +92,7 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
     user: opts.user,
     deployment: opts.deployment ?? 'installed',
     sharingDomain: opts.sharingDomain,
+    grantedScopes: opts.grantedScopes,
   });
   addDriveItem(state, { id: state.rootFolderId, name: 'My Drive', mimeType: MIME.folder, owner: opts.user.email }, rt.now());
   state.driveItems.get(state.rootFolderId)!.parents = [];
@@ -208,6 +213,9 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
       rt.activeSpreadsheetId = spreadsheetId;
     },
     createSpreadsheet: (name) => createSpreadsheetModel(rt, name).id,
+    setGrantedScopes(scopes) {
+      rt.options.grantedScopes = scopes ? [...scopes] : undefined;
+    },
     logs: (executionId) => state.logs.filter((l) => executionId === undefined || l.executionId === executionId).map((l) => l.message),
   };
   return emulator;

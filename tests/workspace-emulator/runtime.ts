@@ -41,7 +41,7 @@ const FAMILY_OF_KIND: Record<string, string> = {
   Form: 'FormApp', Item: 'FormApp', MultipleChoiceItem: 'FormApp', Choice: 'FormApp', FormResponse: 'FormApp', ItemResponse: 'FormApp',
   Spreadsheet: 'SpreadsheetApp', Sheet: 'SpreadsheetApp', Range: 'SpreadsheetApp', Ui: 'SpreadsheetApp', Menu: 'SpreadsheetApp',
   Folder: 'DriveApp', File: 'DriveApp', DriveUser: 'DriveApp', FileIterator: 'DriveApp', FolderIterator: 'DriveApp',
-  Trigger: 'ScriptApp', TriggerBuilder: 'ScriptApp', SpreadsheetTriggerBuilder: 'ScriptApp', FormTriggerBuilder: 'ScriptApp', ClockTriggerBuilder: 'ScriptApp',
+  Trigger: 'ScriptApp', AuthorizationInfo: 'ScriptApp', TriggerBuilder: 'ScriptApp', SpreadsheetTriggerBuilder: 'ScriptApp', FormTriggerBuilder: 'ScriptApp', ClockTriggerBuilder: 'ScriptApp',
   HTTPResponse: 'UrlFetchApp',
   Properties: 'PropertiesService', Cache: 'CacheService', Lock: 'LockService',
   HtmlOutput: 'HtmlService', HtmlTemplate: 'HtmlService',
@@ -88,7 +88,16 @@ export interface RuntimeOptions {
    * another domain fails, as Drive does. Undefined: no policy (consumer account).
    */
   sharingDomain?: string;
+  /**
+   * Scopes the user consented to (granular consent, or an update that added scopes since they
+   * authorised). Undefined: every scope the manifest declares.
+   */
+  grantedScopes?: string[];
 }
+
+/** Calls that never need a granted scope: they report on authorization instead. */
+const CONSENT_EXEMPT = new Set(['ScriptApp.getIdentityToken', 'ScriptApp.getAuthorizationInfo']);
+export const AUTHORIZATION_REQUIRED = 'Authorization is required to perform that action.';
 
 interface InjectedQuotaError {
   match: string;
@@ -213,5 +222,17 @@ export class Runtime implements CallGate {
     if (limitedForbidden || missingScope) {
       throw new AppsScriptError(`You do not have permission to call ${key}. Required permissions: ${(scopes ?? []).join(', ')}`);
     }
+    if (scopes !== undefined && !CONSENT_EXEMPT.has(key) && !scopes.some((s) => this.isGranted(s))) throw new AppsScriptError(AUTHORIZATION_REQUIRED);
+  }
+
+  /** Declared in the manifest and consented to by the user. */
+  isGranted(scope: string): boolean {
+    if (!hasScope(this.manifest, scope)) return false;
+    return this.options.grantedScopes === undefined || this.options.grantedScopes.includes(scope);
+  }
+
+  /** Scopes the manifest declares that the user has not consented to (e.g. added by an update). */
+  ungrantedScopes(): string[] {
+    return (this.manifest.oauthScopes ?? []).filter((s) => !this.isGranted(s));
   }
 }
