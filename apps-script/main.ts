@@ -142,7 +142,7 @@ export function onFormSubmitDispatcher(e: SheetFormSubmitEvent): void {
   try {
     const formId = formIdForSubmitEvent(e, rt.ctx);
     if (formId) postNewResponses(formId, rt.client, rt.ctx, rt.store);
-    else log.info('form_submit_ignored', { reason: 'not_a_form_sheet' });
+    else log.info('form_submit_ignored', { reason: 'not_our_form' });
   } finally {
     lock.releaseLock();
   }

@@ -133,6 +133,23 @@ describe('a response that carries no email', { timeout: 120_000 }, () => {
   });
 });
 
+describe('another form linked to the same spreadsheet', { timeout: 120_000 }, () => {
+  it("is ignored by the dispatcher, which still pumps; our form's submission still resumes its workflow", async () => {
+    const emulator = stack.newEmulator();
+    const wf = start(emulator, 'shared-sheet@learners.example');
+    await sidebarPumpUntil(emulator, wf.id, 'AWAITING_COMPLETION');
+    const foreign = emulator.linkForeignForm(emulator.activeSpreadsheetId, 'colleague@elsewhere.example', ['Coffee?']);
+    const runs = emulator.fireFormSubmit(foreign, { 'Coffee?': 'Yes' }, '');
+    expect(runs).toEqual([expect.objectContaining({ ok: true })]);
+    expect(emulator.logs().join('\n')).toContain('not_our_form');
+
+    const { formId } = await assetsOf(wf.id);
+    expect(learnerSubmits(emulator, formId, 'medium', 'shared-sheet@learners.example')).toEqual([expect.objectContaining({ ok: true })]);
+    const detail = await stack.api.getWorkflow(wf.id);
+    expect(detail.steps.some((s) => s.step === 'AWAITING_COMPLETION' && s.outcome === 'succeeded')).toBe(true);
+  });
+});
+
 describe('consent', { timeout: 120_000 }, () => {
   const declared = () => stack.newEmulator().manifest.oauthScopes ?? [];
 

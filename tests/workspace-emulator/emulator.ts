@@ -12,7 +12,8 @@ import { DEFAULT_DAILY_QUOTAS, Runtime, type AuthMode, type LockScope, type Quot
 import { TRIGGER_ERRORS, type SyncIdentity } from './script-app';
 import { ScriptHost } from './script-host';
 import { createSpreadsheetModel } from './spreadsheets';
-import { createEmptyState, type EmulatedTrigger, type EmulatorState } from './state';
+import { linkDestination } from './forms';
+import { createEmptyState, newItemId, type EmulatedTrigger, type EmulatorState } from './state';
 import { scriptTimeZone } from './utilities';
 
 export interface EmulatorOptions {
@@ -72,6 +73,8 @@ export interface WorkspaceEmulator {
   setActiveSpreadsheet(spreadsheetId: string): void;
   /** A spreadsheet owned by the user, created outside any execution (for multi-document tests). */
   createSpreadsheet(name: string): string;
+  /** Someone else's form (the user cannot open it) sending its responses to a spreadsheet of the user's. */
+  linkForeignForm(spreadsheetId: string, owner: string, questionTitles: string[]): string;
   /** The user's consent changes (an update added scopes they have not granted yet; undefined = all declared). */
   setGrantedScopes(scopes: string[] | undefined): void;
   /** Log lines (Logger and console), optionally of one execution. */
@@ -213,6 +216,17 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
       rt.activeSpreadsheetId = spreadsheetId;
     },
     createSpreadsheet: (name) => createSpreadsheetModel(rt, name).id,
+    linkForeignForm(spreadsheetId, owner, questionTitles) {
+      const file = addDriveItem(state, { name: 'Someone else’s form', mimeType: MIME.form, owner }, rt.now());
+      const form = {
+        id: file.id, publishedId: `1FAIpQL${file.id.slice(1, 40)}`, title: 'Someone else’s form', description: '', isQuiz: false,
+        published: true, acceptingResponses: true, collectEmail: false, responses: [],
+        items: questionTitles.map((title) => ({ id: newItemId(), type: 'MULTIPLE_CHOICE' as const, title, helpText: '', required: false, points: 0, choices: [{ value: 'Yes', isCorrect: false }] })),
+      };
+      state.forms.set(form.id, form);
+      linkDestination(rt, form, spreadsheetId);
+      return form.id;
+    },
     setGrantedScopes(scopes) {
       rt.options.grantedScopes = scopes ? [...scopes] : undefined;
     },
