@@ -139,14 +139,18 @@ export function onFormSubmitDispatcher(e: SheetFormSubmitEvent): void {
   const lock = LockService.getDocumentLock() ?? LockService.getScriptLock();
   // Two submissions at once: the second waits, then finds the first's responses already posted.
   lock.waitLock(30_000);
+  let workflowId: string | undefined;
   try {
     const formId = formIdForSubmitEvent(e, rt.ctx);
-    if (formId) postNewResponses(formId, rt.client, rt.ctx, rt.store);
-    else log.info('form_submit_ignored', { reason: 'not_our_form' });
+    if (formId) {
+      postNewResponses(formId, rt.client, rt.ctx, rt.store);
+      workflowId = rt.ctx.registry.get(formId)?.workflowId;
+    } else log.info('form_submit_ignored', { reason: 'not_our_form' });
   } finally {
     lock.releaseLock();
   }
-  // Steps 5–8 follow within seconds; keep draining so their tabs land now, not in an hour.
+  // Steps 5–8 follow within seconds; keep draining so their tabs land now, not in an hour, but
+  // only while that workflow is in those steps (nothing else is pending for Apps Script).
   runPump(rt.client, rt.ctx, {
     spreadsheetId: spreadsheet ? spreadsheet.getId() : undefined,
     claimBatchSize: rt.settings.PRESGEN_CLAIM_BATCH,
@@ -154,6 +158,7 @@ export function onFormSubmitDispatcher(e: SheetFormSubmitEvent): void {
     idleWaitMs: rt.settings.PRESGEN_PUMP_IDLE_STOP_MS,
     pollIntervalMs: rt.settings.PRESGEN_PUMP_POLL_MS,
     commandReserveMs: rt.settings.PRESGEN_COMMAND_RESERVE_MS,
+    moreComingSoon: () => (workflowId ? workflowHasAppsScriptStepsAhead(rt, workflowId) : false),
   });
   flushQuotaUsage(rt);
 }
@@ -185,6 +190,18 @@ export function pumpCommands(): PumpStats | { skipped: 'reauthorization_required
 }
 
 // ---- helpers (not exported: only entry points may be exported from this file) ----
+
+/** Statuses after a submission that will still enqueue Apps Script commands (tabs of steps 6–8). */
+const AFTER_SUBMIT_STEPS: ReadonlySet<string> = new Set(['AWAITING_COMPLETION', 'ANALYZING_RESULTS', 'WRITING_GAP_ANALYSIS', 'GENERATING_TRAINING_PLAN', 'GENERATING_COURSE_OUTLINES']);
+
+function workflowHasAppsScriptStepsAhead(rt: AddonRuntime, workflowId: string): boolean {
+  try {
+    return AFTER_SUBMIT_STEPS.has(rt.client.getWorkflow(workflowId).status);
+  } catch (err) {
+    log.warn('workflow_status_unavailable', { workflow_id: workflowId, message: errorMessage(err) });
+    return false;
+  }
+}
 
 function listAndTrack(rt: AddonRuntime): WorkflowView[] {
   const items = rt.client.listWorkflows({ limit: 20 }).items;

@@ -24,6 +24,11 @@ export interface PumpOptions {
   pollIntervalMs: number;
   /** Do not start a command with less than this left in the execution budget; its lease will lapse and it is re-offered. */
   commandReserveMs: number;
+  /**
+   * Asked after an empty claim, before idling on: false = nothing more is coming soon, stop now
+   * (saves trigger runtime, 90 min/day on consumer accounts). Absent: idle up to idleWaitMs.
+   */
+  moreComingSoon?: () => boolean;
 }
 
 export interface PumpStats {
@@ -52,6 +57,10 @@ export function pumpCommands(client: BackendClient, ctx: CommandContext, opts: P
       if (batch.length === 0) {
         const idleFor = ctx.clock.elapsedMs() - lastWorkAt;
         if (idleFor + opts.pollIntervalMs > opts.idleWaitMs) break;
+        if (opts.moreComingSoon && !opts.moreComingSoon()) {
+          log.info('pump_nothing_pending', { idle_ms: idleFor });
+          break;
+        }
         ctx.clock.sleep(opts.pollIntervalMs);
         continue;
       }

@@ -130,6 +130,12 @@ describe('a response that carries no email', { timeout: 120_000 }, () => {
     const detail = await stack.api.getWorkflow(wf.id);
     expect(detail.steps.some((s) => s.step === 'AWAITING_COMPLETION' && s.outcome === 'succeeded')).toBe(true);
     expect(detail.outputs.AWAITING_COMPLETION).toMatchObject({ respondentIsLearner: false });
+
+    // The trigger stopped polling once its workflow had no Apps Script step ahead, instead of idling
+    // two more minutes of the 90 min/day trigger runtime.
+    const run = emulator.state.executions.findLast((x) => x.functionName === 'onFormSubmitDispatcher')!;
+    expect(emulator.logs(run.id).join('\n')).toContain('pump_nothing_pending');
+    expect(['ANALYZING_RESULTS', 'WRITING_GAP_ANALYSIS', 'GENERATING_TRAINING_PLAN', 'GENERATING_COURSE_OUTLINES']).not.toContain(detail.status);
   });
 });
 
