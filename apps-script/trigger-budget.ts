@@ -4,6 +4,7 @@ import type { BackendClient } from './backend-client';
 import { BackendError } from './http/backend-error';
 import { errorMessage, log } from './runtime/log';
 import type { JsonStore } from './storage/json-store';
+import { FormRegistry } from './storage/form-registry';
 import { SheetWorkflows } from './storage/sheet-workflows';
 import { removeIdleTriggers } from './triggers';
 
@@ -16,7 +17,10 @@ import { removeIdleTriggers } from './triggers';
 export function noteFinishedWorkflows(store: JsonStore, views: WorkflowView[]): void {
   const finished = new Set(views.filter((v) => isTerminal(v.status)).map((v) => v.id));
   const sheets = new SheetWorkflows(store);
-  if (!sheets.forget(finished) || hasUntrackedOpen(views, sheets)) return;
+  if (!sheets.forget(finished)) return;
+  // Their forms' records (item → question maps, posted response ids) are not needed any more.
+  new FormRegistry(store).forgetWorkflows(finished);
+  if (hasUntrackedOpen(views, sheets)) return;
   try {
     removeIdleTriggers(sheets.spreadsheetsWithOpenWorkflows());
   } catch (err) {
@@ -46,6 +50,7 @@ export function reconcileTriggers(client: BackendClient, store: JsonStore): void
     }
   }
   sheets.forget(finished);
+  new FormRegistry(store).forgetWorkflows(new Set([...finished, ...listed.filter((v) => isTerminal(v.status)).map((v) => v.id)]));
   if (hasUntrackedOpen(listed, sheets)) return;
   removeIdleTriggers(sheets.spreadsheetsWithOpenWorkflows());
 }

@@ -51,6 +51,12 @@ describe('a test deployment (no installable triggers)', { timeout: 120_000 }, ()
     const done = await sidebarPumpUntil(emulator, wf.id, 'COMPLETED');
     expect(done.links.presentations).toHaveLength(1);
     expect(tabNames(emulator, resultsSpreadsheetId)).toEqual(expect.arrayContaining(['Gap_Analysis', 'Training_Plan', 'Deliverables']));
+
+    // Once the sidebar sees it finished, nothing about it stays in the user's properties.
+    const userProps = () => [...emulator.state.properties.user.get(stack.instructor.email)!.keys()];
+    expect(userProps().some((k) => k.startsWith('form:'))).toBe(true);
+    emulator.run('listMyWorkflows');
+    expect(userProps().filter((k) => k.startsWith('form:') || (k.startsWith('sheets:') && emulator.state.properties.user.get(stack.instructor.email)!.get(k) !== '{}'))).toEqual([]);
   });
 });
 
