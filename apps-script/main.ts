@@ -86,6 +86,7 @@ export function checkForResponses(): { posted: number; pump: PumpStats } {
     const pump = runPump(rt.client, rt.ctx, {
       spreadsheetId: activeSpreadsheet().getId(),
       claimBatchSize: rt.settings.PRESGEN_CLAIM_BATCH,
+    commandEstimateMs: rt.settings.PRESGEN_COMMAND_ESTIMATE_MS,
       stopAfterMs: rt.settings.PRESGEN_SIDEBAR_BUDGET_MS,
       idleWaitMs: 0,
       pollIntervalMs: rt.settings.PRESGEN_PUMP_POLL_MS,
@@ -118,6 +119,7 @@ export function pumpNow(): PumpStats {
     const stats = runPump(rt.client, rt.ctx, {
       spreadsheetId: activeSpreadsheet().getId(),
       claimBatchSize: rt.settings.PRESGEN_CLAIM_BATCH,
+    commandEstimateMs: rt.settings.PRESGEN_COMMAND_ESTIMATE_MS,
       stopAfterMs: rt.settings.PRESGEN_SIDEBAR_BUDGET_MS,
       idleWaitMs: 0,
       pollIntervalMs: rt.settings.PRESGEN_PUMP_POLL_MS,
@@ -154,6 +156,7 @@ export function onFormSubmitDispatcher(e: SheetFormSubmitEvent): void {
   runPump(rt.client, rt.ctx, {
     spreadsheetId: spreadsheet ? spreadsheet.getId() : undefined,
     claimBatchSize: rt.settings.PRESGEN_CLAIM_BATCH,
+    commandEstimateMs: rt.settings.PRESGEN_COMMAND_ESTIMATE_MS,
     stopAfterMs: rt.settings.PRESGEN_PUMP_AFTER_SUBMIT_MS,
     idleWaitMs: rt.settings.PRESGEN_PUMP_IDLE_STOP_MS,
     pollIntervalMs: rt.settings.PRESGEN_PUMP_POLL_MS,
@@ -180,6 +183,7 @@ export function pumpCommands(): PumpStats | { skipped: 'reauthorization_required
   const stats = runPump(rt.client, rt.ctx, {
     spreadsheetId: undefined,
     claimBatchSize: rt.settings.PRESGEN_CLAIM_BATCH,
+    commandEstimateMs: rt.settings.PRESGEN_COMMAND_ESTIMATE_MS,
     stopAfterMs: rt.settings.PRESGEN_PUMP_HOURLY_MS,
     idleWaitMs: 0,
     pollIntervalMs: rt.settings.PRESGEN_PUMP_POLL_MS,

@@ -54,11 +54,12 @@ const control = async (path: string, body: unknown = {}) => {
 };
 const backendState = () => control('state') as Promise<BackendState>;
 
-function newEmulator(): WorkspaceEmulator {
+function newEmulator(opts: { callLatencyMs?: number } = {}): WorkspaceEmulator {
   const emulator = createWorkspaceEmulator({
     bundleDir,
     user: { email: INSTRUCTOR, sub: 'instructor-1' },
     identity: { audience: 'test-audience', signIdTokenSync: () => ID_TOKEN },
+    ...opts,
   });
   // A short idle window keeps the post-submission pump quick; the default is two minutes.
   emulator.state.properties.script.set('PRESGEN_PUMP_IDLE_STOP_MS', '15000');
@@ -310,5 +311,22 @@ describe('hygiene', () => {
     const reports = (await backendState()).quotaReports;
     expect(reports.length).toBe(reportsBefore + 2);
     expect(reports.at(-1)!.usage['UrlFetchApp.fetch']).toBeGreaterThanOrEqual(7); // nothing lost between reports
+  });
+
+  it('with slow Workspace calls, a pump claims only what fits in its time, so nothing waits claimed while its lease runs out', async () => {
+    // 400 ms a call: creating the assets is ~10 s of a sidebar pump's 25 s.
+    const emulator = newEmulator({ callLatencyMs: 400 });
+    await control('enqueue', [1, 2, 3, 4].map((i) => createAssetsCommand(`slow-${i}`, emulator)));
+    const stats = emulator.run('pumpNow') as { claimed: number; succeeded: number; deferred: number };
+    expect(stats.deferred).toBe(0);
+    expect(stats.claimed).toBe(stats.succeeded);
+    expect(stats.claimed).toBeGreaterThanOrEqual(1);
+    let state = await backendState();
+    expect((state as unknown as { queue: unknown[] }).queue.length).toBe(4 - stats.claimed); // left unclaimed for the next run
+    for (let i = 0; i < 8 && (state as unknown as { queue: unknown[] }).queue.length > 0; i++) {
+      emulator.run('pumpNow');
+      state = await backendState();
+    }
+    expect(state.completions.filter((c) => c.id.startsWith('slow-'))).toHaveLength(4);
   });
 });

@@ -38,6 +38,8 @@ export interface EmulatorOptions {
   sharingDomain?: string;
   /** Scopes the user consented to (granular consent; an update added scopes). Default: all the manifest declares. */
   grantedScopes?: string[];
+  /** Simulated time every Workspace service call takes, so slow real calls can outlive leases in tests. Default 0. */
+  callLatencyMs?: number;
 }
 
 export interface TriggerRunResult {
@@ -96,6 +98,7 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
     deployment: opts.deployment ?? 'installed',
     sharingDomain: opts.sharingDomain,
     grantedScopes: opts.grantedScopes,
+    callLatencyMs: opts.callLatencyMs ?? 0,
   });
   addDriveItem(state, { id: state.rootFolderId, name: 'My Drive', mimeType: MIME.folder, owner: opts.user.email }, rt.now());
   state.driveItems.get(state.rootFolderId)!.parents = [];

@@ -93,6 +93,8 @@ export interface RuntimeOptions {
    * authorised). Undefined: every scope the manifest declares.
    */
   grantedScopes?: string[];
+  /** Simulated time each Workspace service call takes (Google's calls take tens to hundreds of ms). */
+  callLatencyMs: number;
 }
 
 /** Calls that never need a granted scope: they report on authorization instead. */
@@ -170,6 +172,7 @@ export class Runtime implements CallGate {
       const family = this.familyOf(kind);
       this.checkPermission(ex, family, key);
       this.takeInjectedQuotaError(family, key);
+      if (this.options.callLatencyMs > 0 && family !== 'Utilities' && kind !== 'Utilities') this.advanceClock(this.options.callLatencyMs);
       const result = call();
       this.checkBudget(ex);
       return intoRealm(result, ex.realm);
