@@ -1,4 +1,5 @@
 import type { QuotaGuard } from '../quota';
+import type { GapChartTable } from './gap-chart';
 
 const PLAIN_TEXT = '@';
 /** The format Sheets reports for a cell nobody formatted. */
@@ -46,6 +47,29 @@ export class GoogleSheetsClient {
       this.quota.call('Range.setFontWeight', () => sheet.getRange(1, 1, 1, columns).setFontWeight('bold'));
       this.quota.call('Sheet.setFrozenRows', () => sheet.setFrozenRows(1));
     }
+  }
+
+  /**
+   * Replace the tab's charts with one column chart of score per domain, the pass mark drawn as a
+   * line (a combo chart), placed right of the table. Rewriting a tab rewrites its chart: idempotent.
+   */
+  replaceGapChart(sheet: GoogleAppsScript.Spreadsheet.Sheet, table: GapChartTable, besideColumn: number): void {
+    for (const old of this.quota.call('Sheet.getCharts', () => sheet.getCharts())) this.quota.call('Sheet.removeChart', () => sheet.removeChart(old));
+    const height = table.lastRow - table.headerRow + 1;
+    const column = (c: number) => sheet.getRange(table.headerRow, c, height, 1);
+    let builder = sheet
+      .newChart()
+      .setChartType(table.passMarkColumn ? Charts.ChartType.COMBO : Charts.ChartType.COLUMN)
+      .addRange(column(table.domainColumn))
+      .addRange(column(table.scoreColumn));
+    if (table.passMarkColumn) builder = builder.addRange(column(table.passMarkColumn)).setOption('series', { 1: { type: 'line' } });
+    const chart = builder
+      .setOption('title', table.passMarkColumn ? 'Score per domain (%) against the pass mark' : 'Score per domain (%)')
+      .setOption('vAxis', { minValue: 0, maxValue: 100 })
+      .setOption('useFirstColumnAsDomain', true)
+      .setPosition(1, besideColumn + 2, 0, 0)
+      .build();
+    this.quota.call('Sheet.insertChart', () => sheet.insertChart(chart));
   }
 
   /** The response tab fed by this form, if the spreadsheet has one. */

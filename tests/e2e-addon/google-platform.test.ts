@@ -51,6 +51,11 @@ describe('a test deployment (no installable triggers)', { timeout: 120_000 }, ()
     const done = await sidebarPumpUntil(emulator, wf.id, 'COMPLETED');
     expect(done.links.presentations).toHaveLength(1);
     expect(tabNames(emulator, resultsSpreadsheetId)).toEqual(expect.arrayContaining(['Gap_Analysis', 'Training_Plan', 'Deliverables']));
+    // The Gap_Analysis tab carries its chart: score per domain (column) against the pass mark (line).
+    const gap = emulator.state.spreadsheets.get(resultsSpreadsheetId)!.sheets.find((s) => s.name === 'Gap_Analysis')!;
+    expect(gap.charts).toEqual([expect.objectContaining({ type: 'COMBO', options: expect.objectContaining({ series: { 1: { type: 'line' } } }) })]);
+    expect(gap.charts[0].ranges).toHaveLength(3);
+    expect(gap.charts[0].ranges[0]).toMatch(/^Gap_Analysis!A3:A\d+$/);
 
     // Once the sidebar sees it finished, nothing about it stays in the user's properties.
     const userProps = () => [...emulator.state.properties.user.get(stack.instructor.email)!.keys()];

@@ -44,6 +44,15 @@ describe('SpreadsheetApp', () => {
     expect(result.format).toBe('@');
   });
 
+  it('builds embedded charts: a type and a range are required, and a built chart shows only once inserted', () => {
+    const emulator = fixtureEmulator();
+    const result = emulator.run('chartTab', 'Chart', [['Domain', 'Score'], ['Security', 40], ['Billing', 90]], 'COLUMN');
+    expect(result).toEqual({ before: 0, after: 1, ranges: ['Chart!A1:A3', 'Chart!B1:B3'] });
+    const tab = emulator.state.spreadsheets.get(emulator.activeSpreadsheetId)!.sheets.find((s) => s.name === 'Chart')!;
+    expect(tab.charts).toMatchObject([{ type: 'COLUMN', position: { row: 1, column: 4 }, options: { title: 'Scores' } }]);
+    expect(() => emulator.run('chartTab', 'Untyped', [['a', 1]], undefined)).toThrow('The chart type has not been set');
+  });
+
   it('counts cell-by-cell writes, so tests can tell batching from chatter', () => {
     const emulator = fixtureEmulator();
     emulator.run('writeTabCellByCell', 'Chatty', ROWS);

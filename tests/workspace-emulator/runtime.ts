@@ -39,7 +39,7 @@ const GOOGLE_SERVICE_NAMES: Record<string, string> = {
 /** Which service family a handle kind belongs to: quotas, scopes and injected errors work per family. */
 const FAMILY_OF_KIND: Record<string, string> = {
   Form: 'FormApp', Item: 'FormApp', MultipleChoiceItem: 'FormApp', Choice: 'FormApp', FormResponse: 'FormApp', ItemResponse: 'FormApp',
-  Spreadsheet: 'SpreadsheetApp', Sheet: 'SpreadsheetApp', Range: 'SpreadsheetApp', Ui: 'SpreadsheetApp', Menu: 'SpreadsheetApp',
+  Spreadsheet: 'SpreadsheetApp', Sheet: 'SpreadsheetApp', EmbeddedChartBuilder: 'SpreadsheetApp', EmbeddedChart: 'SpreadsheetApp', Range: 'SpreadsheetApp', Ui: 'SpreadsheetApp', Menu: 'SpreadsheetApp',
   Folder: 'DriveApp', File: 'DriveApp', DriveUser: 'DriveApp', FileIterator: 'DriveApp', FolderIterator: 'DriveApp',
   Trigger: 'ScriptApp', AuthorizationInfo: 'ScriptApp', TriggerBuilder: 'ScriptApp', SpreadsheetTriggerBuilder: 'ScriptApp', FormTriggerBuilder: 'ScriptApp', ClockTriggerBuilder: 'ScriptApp',
   HTTPResponse: 'UrlFetchApp',

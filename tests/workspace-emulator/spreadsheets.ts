@@ -7,6 +7,7 @@ import type { Runtime } from './runtime';
 import { appendGridRow, ensureGridSize, lastColumnWithContent, lastRowWithContent } from './sheet-grid';
 import type { EmulatedSheet, EmulatedSpreadsheet } from './state';
 import { createUi } from './ui';
+import { sheetChartMethods } from './charts';
 
 /** Creates the spreadsheet model and its Drive file (one "Sheet1" tab, like SpreadsheetApp.create). */
 export function createSpreadsheetModel(rt: Runtime, name: string, parentId?: string): EmulatedSpreadsheet {
@@ -159,6 +160,7 @@ export class SpreadsheetHandles implements RangeDeps {
         const file = formId ? rt.state.driveItems.get(formId) : undefined;
         return file ? driveUrlOf(file) : null;
       },
+      ...sheetChartMethods(rt, ref, sheet),
       setFrozenRows: (rows: number) => {
         sheet().frozenRows = Number(rows);
         ensureGridSize(sheet(), Number(rows), 0);
