@@ -72,7 +72,16 @@ export const SetSharingPayload = z.object({
   emails: z.array(Email).min(1).max(100),
   role: SharingRole,
 });
-export const SetSharingResult = z.object({ sharedFileIds: z.array(DriveId) }).strict();
+/** A grant Drive refused (domain policy, no such file): sharing is best-effort, the workflow goes on. */
+export const SharingRefusal = z.object({ fileId: DriveId, email: Email, reason: text(500, 1) }).strict();
+export type SharingRefusal = z.infer<typeof SharingRefusal>;
+export const SetSharingResult = z
+  .object({
+    /** Files every email got the role on. */
+    sharedFileIds: z.array(DriveId).max(100),
+    notShared: z.array(SharingRefusal).max(10_000).default([]),
+  })
+  .strict();
 
 export const TrashFilesPayload = z.object({ fileIds: z.array(DriveId).min(1).max(100) });
 export const TrashFilesResult = z.object({ trashedFileIds: z.array(DriveId) }).strict();
@@ -81,7 +90,11 @@ export const FormSubmission = z.object({
   formId: DriveId,
   /** The Form response id: the dedupe key for duplicate deliveries. */
   responseId: text(300, 1),
-  respondentEmail: Email,
+  /**
+   * '' when the form gave no email (its collection type, an account without one): the submission
+   * is still routed by formId (one form, one workflow), never dropped.
+   */
+  respondentEmail: z.union([Email, z.literal('')]),
   submittedAt: z.iso.datetime({ offset: true }),
   answers: z.array(z.object({ questionId: IdText, answer: Text }).strict()).max(500),
 }).strict();
