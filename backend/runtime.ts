@@ -4,7 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createAssessmentEngine } from './assessment';
 import type { Config } from './config';
 import { openDatabase, type Database } from './db/client';
-import { countWorkflowsByStatus, getWorkflow, updateWorkflowStatus } from './db/repositories/workflow-repository';
+import { countWorkflowsByStatus } from './db/repositories/workflow-repository';
 import { createApp } from './http/app';
 import { GoogleIdTokenVerifier } from './http/auth/google-id-token';
 import { OutboundHttpClient } from './integration/http-client';
@@ -20,9 +20,9 @@ import { FanoutWorker, type JobClient } from './workflow/fanout/fanout-worker';
 import { STEP_HANDLERS } from './workflow/steps';
 import { startSlaWatch } from './workflow/sla-watch';
 import { WorkflowService } from './workflow/workflow-service';
+import { parkAfterUnhandledError } from './workflow/unhandled-error';
 import { createNotificationService, type NotificationService } from './workflow/notifications';
 import { WorkspaceCommandQueue } from './workspace/command-queue';
-import { isTerminal, type WorkflowStatus } from '../shared/workflow-status';
 
 /**
  * Wires one backend process from its configuration: database, integrations (or the local
@@ -99,6 +99,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       featurePublicSharing: config.FEATURE_PUBLIC_SHARING,
     },
     notify,
+    outboxRows: notifications.rowsFor,
     now: () => new Date(),
   };
   const service = new WorkflowService(deps, STEP_HANDLERS);
@@ -149,25 +150,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       await notifications.dispatcher.refreshBacklog();
     },
     onUnhandledWorkflowError: async (workflowId, error, correlationId) => {
-      const wf = await getWorkflow(database.db, workflowId);
-      if (!wf || isTerminal(wf.status as WorkflowStatus) || wf.status === 'NEEDS_ATTENTION') return;
-      await updateWorkflowStatus(database.db, {
-        id: wf.id,
-        expectedVersion: wf.version,
-        to: 'NEEDS_ATTENTION',
-        actor: 'http-error-handler',
-        eventType: 'unhandled_error',
-        details: { correlationId, error: error.message.slice(0, 500) },
-        patch: { failedStep: wf.status, lastError: `unhandled error (correlation id ${correlationId}): ${error.message.slice(0, 500)}`, runAfter: null },
-      });
-      await notify({
-        kind: 'needs_attention',
-        workflowId,
-        key: `unhandled:${correlationId}`,
-        audience: 'operators',
-        subject: `Workflow ${workflowId} needs attention (unhandled error)`,
-        text: `An unhandled error touched workflow ${workflowId} (correlation id ${correlationId}): ${error.message.slice(0, 500)}`,
-      });
+      await parkAfterUnhandledError(deps, workflowId, error, correlationId);
     },
   });
 

@@ -142,7 +142,7 @@ export interface UpdateStatusInput {
   eventType?: string;
   details?: Record<string, unknown>;
   /** Extra column changes applied with the transition. */
-  patch?: Partial<Pick<WorkflowRow, 'runAfter' | 'failedStep' | 'lastError' | 'attempt' | 'completedAt' | 'outputs'>>;
+  patch?: Partial<Pick<WorkflowRow, 'runAfter' | 'failedStep' | 'lastError' | 'attempt' | 'completedAt' | 'outputs' | 'compensationKey'>>;
 }
 
 /**
