@@ -1,5 +1,5 @@
 import { and, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import type { StepStatus, WorkflowStatus } from '../../shared/workflow-status';
+import { NOT_RUNNABLE_STATUSES, type StepStatus, type WorkflowStatus } from '../../shared/workflow-status';
 import { rows, type Executor } from '../db/client';
 import { workflows } from '../db/schema';
 import type { WorkflowRow } from '../db/repositories/workflow-repository';
@@ -12,7 +12,6 @@ import { WAKE_CHANNEL } from './wake-channel';
  * version and lease owner so a worker that lost its lease cannot write anything.
  */
 
-const NOT_RUNNABLE: WorkflowStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'EXPIRED', 'NEEDS_ATTENTION'];
 
 export async function leaseNextDueWorkflows(
   db: Executor,
@@ -29,7 +28,7 @@ export async function leaseNextDueWorkflows(
         lte(workflows.runAfter, sql`now()`),
         or(isNull(workflows.leaseExpiresAt), lt(workflows.leaseExpiresAt, sql`now()`)),
         // A FAILED/CANCELLED workflow whose compensation is still due is work too.
-        or(notInArray(workflows.status, NOT_RUNNABLE), isNotNull(workflows.compensationKey)),
+        or(notInArray(workflows.status, [...NOT_RUNNABLE_STATUSES]), isNotNull(workflows.compensationKey)),
       ),
     )
     .orderBy(workflows.runAfter)

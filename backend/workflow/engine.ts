@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { canTransition, isStepStatus, nextStep, STEP_STATUSES, type StepStatus, type WorkflowStatus } from '../../shared/workflow-status';
+import { canTransition, isStepStatus, nextStep, STEP_STATUSES, WORKFLOW_DEFINITION_VERSION, type StepStatus, type WorkflowStatus } from '../../shared/workflow-status';
 import { workflows } from '../db/schema';
 import type { WorkflowRow } from '../db/repositories/workflow-repository';
 import { recordIllegalTransition } from '../db/repositories/workflow-repository';
@@ -153,8 +153,11 @@ export class WorkflowEngine {
       await this.releaseLease(wf);
       return null;
     }
+    if (wf.definitionVersion !== WORKFLOW_DEFINITION_VERSION) {
+      return this.parkForOperator(wf, 'definition_version', `started on workflow definition v${wf.definitionVersion}; this deploy runs v${WORKFLOW_DEFINITION_VERSION}, whose step list may differ, so it is not continued automatically (retry it from a step of the new definition, or cancel it)`);
+    }
     const handler = this.opts.steps.get(status);
-    if (!handler) throw new Error(`no handler registered for ${status}`);
+    if (!handler) return this.parkForOperator(wf, 'no_handler', `no handler registered for step ${status} in this deploy`);
     const attempt = Math.max(1, wf.attempt);
     const startedAt = new Date();
     return withLogContext({ workflow_id: wf.id, step: status, attempt }, async () => {
@@ -228,8 +231,12 @@ export class WorkflowEngine {
     const step = handler.status;
     const error = classifyError(err);
     const message = error.message.slice(0, 2000);
-    if (error.category === 'transient' && !error.budgetSpent && attempt < this.opts.maxAttempts) {
-      const delay = retryDelayMs(attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, retryAfterMs: error.retryAfterMs });
+    const policy = handler.retry ?? {};
+    const retryable = policy.retryable ? policy.retryable(error) : error.category === 'transient';
+    const budgetSpent = error.category === 'transient' && error.budgetSpent;
+    if (retryable && !budgetSpent && attempt < (policy.maxAttempts ?? this.opts.maxAttempts)) {
+      const retryAfterMs = error.category === 'transient' ? error.retryAfterMs : undefined;
+      const delay = retryDelayMs(attempt, { baseMs: policy.baseMs ?? this.opts.retryBaseMs, maxMs: policy.maxMs ?? this.opts.retryMaxMs, retryAfterMs });
       stepRetries.inc({ step, reason: error.reason });
       log().warn({ reason: error.reason, delayMs: delay, err: message }, 'step failed transiently; retry scheduled');
       await this.checkpoint(wf, {
@@ -238,7 +245,7 @@ export class WorkflowEngine {
         nextAttempt: attempt + 1,
         input,
         startedAt,
-        errorCategory: 'transient',
+        errorCategory: error.category,
         error: message,
         lastError: message,
         schedule: { kind: 'release', until: new Date(Date.now() + delay) },
@@ -273,6 +280,32 @@ export class WorkflowEngine {
     const failed: WorkflowRow = { ...wf, status: to, version: written.version, wakeSeq: written.wakeSeq, failedStep: step, lastError: message, compensationKey };
     await this.opts.fault?.('after-failure-checkpoint', failed, step);
     return failed;
+  }
+
+  /** A workflow this deploy cannot run: one fenced write parks it for an operator, with the alert saying why. */
+  private async parkForOperator(wf: WorkflowRow, reason: string, message: string): Promise<null> {
+    const step = wf.status as StepStatus;
+    log().error({ workflow_id: wf.id, reason, err: message }, 'workflow cannot run on this deploy; needs attention');
+    await this.checkpoint(wf, {
+      to: 'NEEDS_ATTENTION',
+      outcome: 'failed',
+      nextAttempt: Math.max(1, wf.attempt),
+      startedAt: new Date(),
+      error: message,
+      failedStep: step,
+      lastError: message,
+      schedule: { kind: 'stop' },
+      auditDetails: { reason, error: message },
+      alert: this.alertRows({
+        kind: 'needs_attention',
+        workflowId: wf.id,
+        key: `${reason}:${step}:${wf.version + 1}`,
+        audience: 'operators',
+        subject: `Workflow ${wf.id} needs attention at ${step}`,
+        text: `Workflow ${wf.id} was parked at step ${step}: ${message}`,
+      }),
+    });
+    return null;
   }
 
   private hasCompensation(upTo: StepStatus): boolean {

@@ -5,6 +5,7 @@ import type { StepStatus } from '../../shared/workflow-status';
 import { rows, type Database, type Executor } from '../db/client';
 import { workspaceCommands } from '../db/schema';
 import { WAKE_CHANNEL } from '../workflow/wake-channel';
+import { wakeWorkflowsCte } from '../db/wake-workflows';
 import { log } from '../observability/logger';
 
 /**
@@ -175,17 +176,13 @@ export class WorkspaceCommandQueue {
               available_at = now() + ${patch.retryInMs ?? 0} * interval '1 millisecond'
             where id = ${commandId} and status = 'leased' and lease_token = ${completion.leaseToken}
             returning id, workflow_id, type, status, result
-          ), w as (
-            update workflows set
-              wake_seq = wake_seq + 1,
-              run_after = now(),
-              form_id = case when c.type = 'create_assessment_assets' and c.status = 'succeeded'
-                             then coalesce(workflows.form_id, c.result->>'formId') else workflows.form_id end
-            from c
-            where workflows.id = c.workflow_id and c.status <> 'pending'
-              and workflows.status not in ('COMPLETED','FAILED','CANCELLED','EXPIRED','NEEDS_ATTENTION')
-            returning workflows.id
-          ), n as (select pg_notify(${WAKE_CHANNEL.workflows}, '') from w)
+          ), ${wakeWorkflowsCte({
+            from: sql`c`,
+            idColumn: sql`c.workflow_id`,
+            set: sql`, form_id = case when c.type = 'create_assessment_assets' and c.status = 'succeeded'
+                             then coalesce(workflows.form_id, c.result->>'formId') else workflows.form_id end`,
+            where: sql` and c.status <> 'pending'`,
+          })}
           select c.id, (select count(*) from n) as notified from c`,
     );
     if (written.length === 0) {

@@ -1,17 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { z } from 'zod';
 import { openDatabase, rows, type Database } from '../../backend/db/client';
-import { createWorkflow, getWorkflow, listAuditEvents } from '../../backend/db/repositories/workflow-repository';
+import { getWorkflow, listAuditEvents } from '../../backend/db/repositories/workflow-repository';
 import { rootLogger } from '../../backend/observability/logger';
 import type { NotificationChannel, OutgoingMessage } from '../../backend/notifications/channel';
-import type { EngineDeps } from '../../backend/workflow/engine-deps';
-import { WorkflowEngine, type EngineFaultPoint } from '../../backend/workflow/engine';
+import type { EngineFaultPoint, WorkflowEngine } from '../../backend/workflow/engine';
 import { PermanentError, TransientError } from '../../backend/workflow/errors';
 import { NotificationService } from '../../backend/workflow/notifications';
-import { defineStep, done, type StepHandler } from '../../backend/workflow/step-registry';
+import type { StepHandler } from '../../backend/workflow/step-registry';
 import type { StepStatus } from '../../shared/workflow-status';
 import { eventually } from '../support/backend';
+import { fakeEngine, fakeStep, newFakeWorkflow } from '../support/fake-engine';
 import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/postgres';
 
 /**
@@ -46,32 +45,22 @@ interface Scenario {
 /** Step 1 succeeds; step 2 created something external (has an undo); step 3 fails with `error`. */
 function fakeSteps(error: () => Error): Scenario {
   const compensatedBy: string[] = [];
-  const noInput = { input: z.unknown(), output: z.object({ ok: z.boolean() }), selectInput: () => ({}) };
   const steps = new Map<StepStatus, StepHandler>([
-    ['REQUESTED', defineStep({ status: 'REQUESTED', critical: true, ...noInput, run: async () => done({ ok: true }) }) as StepHandler],
+    ['REQUESTED', fakeStep('REQUESTED')],
     [
       'GENERATING_ASSESSMENT',
-      defineStep({
-        status: 'GENERATING_ASSESSMENT',
-        critical: true,
-        ...noInput,
-        run: async () => done({ ok: true }),
+      fakeStep('GENERATING_ASSESSMENT', undefined, {
         compensate: async ({ workflow }) => {
           compensatedBy.push(workflow.leaseOwner ?? 'nobody');
           return { action: 'external_thing_undone' };
         },
-      }) as StepHandler,
+      }),
     ],
     [
       'CREATING_GOOGLE_RESOURCES',
-      defineStep({
-        status: 'CREATING_GOOGLE_RESOURCES',
-        critical: true,
-        ...noInput,
-        run: async () => {
-          throw error();
-        },
-      }) as StepHandler,
+      fakeStep('CREATING_GOOGLE_RESOURCES', async () => {
+        throw error();
+      }),
     ],
   ]);
   return { compensatedBy, steps };
@@ -112,39 +101,17 @@ describe.each(DRIVERS)('crash between the writes of the failure path (%s)', (dri
     await pg?.drop();
   });
 
-  function engine(workerId: string, scenario: Scenario, fault?: (point: EngineFaultPoint) => void): WorkflowEngine {
-    const deps = {
-      database,
-      assessment: {},
-      commands: {},
-      presgen: {},
-      settings: { completionTimeoutMs: 60_000, completionRemindersMs: [], featureAvatarVideos: true, featurePublicSharing: true },
-      outboxRows: notifications.rowsFor,
-      now: () => new Date(),
-    } as unknown as EngineDeps;
-    const e = new WorkflowEngine({
-      deps,
+  function engine(workerId: string, scenario: Scenario, fault?: (point: EngineFaultPoint) => void | Promise<void>): WorkflowEngine {
+    const e = fakeEngine(database, {
       steps: scenario.steps,
       workerId,
-      concurrency: 4,
       leaseMs: LEASE_MS,
       maxAttempts: 1,
-      retryBaseMs: 1,
-      retryMaxMs: 5,
-      idleMaxMs: 50,
+      deps: { outboxRows: notifications.rowsFor },
       fault: fault ? (point) => fault(point) : undefined,
     });
     engines.push(e);
     return e;
-  }
-
-  async function newWorkflow(): Promise<string> {
-    const { workflow } = await createWorkflow(database.db, {
-      ownerEmail: 'crash@school.example',
-      ownerSub: 'crash',
-      request: { certificationId: 'aws-saa-c03', learnerEmail: 'l@example.com', courseCount: 1, slidesPerCourse: 1, avatarVideos: true, shareWithLearner: true, spreadsheetId: 's' },
-    });
-    return workflow.id;
   }
 
   async function settled(id: string) {
@@ -158,9 +125,10 @@ describe.each(DRIVERS)('crash between the writes of the failure path (%s)', (dri
   }
 
   async function alertsFor(id: string) {
-    await eventually(async () => channel.sent.some((m) => m.subject.includes(id)), { what: 'alert delivered' });
-    const [{ n }] = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from notification_outbox where workflow_id = ${id} and status = 'sent'`);
-    return { delivered: channel.sent.filter((m) => m.subject.includes(id)).length, sentRows: Number(n) };
+    const sentRows = async () => Number((await rows<{ n: number }>(database.db, sql`select count(*)::int as n from notification_outbox where workflow_id = ${id} and status = 'sent'`))[0].n);
+    // The channel receives the message before the dispatcher marks its row sent: wait for both.
+    await eventually(async () => channel.sent.some((m) => m.subject.includes(id)) && (await sentRows()) > 0, { what: 'alert delivered' });
+    return { delivered: channel.sent.filter((m) => m.subject.includes(id)).length, sentRows: await sentRows() };
   }
 
   async function compensationEvents(id: string) {
@@ -171,7 +139,7 @@ describe.each(DRIVERS)('crash between the writes of the failure path (%s)', (dri
 
   it.each(points)('killed at %s: another worker finishes, undo runs at most once per step, one alert', async (point) => {
     const scenario = fakeSteps(() => new PermanentError('form rejected', { reason: 'http_4xx' }));
-    const id = await newWorkflow();
+    const id = await newFakeWorkflow(database);
     let crashed = false;
     const doomed = engine('worker-doomed', scenario, (at) => {
       // Once dead, it stays dead: should it claim the workflow again before being stopped, it crashes again.
@@ -203,7 +171,7 @@ describe.each(DRIVERS)('crash between the writes of the failure path (%s)', (dri
 
   it('a worker whose lease was lost after the FAILED checkpoint compensates nothing', async () => {
     const scenario = fakeSteps(() => new PermanentError('form rejected', { reason: 'http_4xx' }));
-    const id = await newWorkflow();
+    const id = await newFakeWorkflow(database);
     let stolen = false;
     const slow = engine('worker-slow', scenario, async (at) => {
       if (at !== 'after-failure-checkpoint' || stolen) return;
@@ -225,7 +193,7 @@ describe.each(DRIVERS)('crash between the writes of the failure path (%s)', (dri
 
   it('NEEDS_ATTENTION: one statement writes the state and its alert (no second write to crash before), delivered once', async () => {
     const scenario = fakeSteps(() => new TransientError('PresGen down', { reason: 'http_5xx', budgetSpent: true }));
-    const id = await newWorkflow();
+    const id = await newFakeWorkflow(database);
     await engine('worker-a', scenario).start();
     const wf = await settled(id);
     expect(wf.status).toBe('NEEDS_ATTENTION');
