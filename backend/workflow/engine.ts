@@ -11,7 +11,7 @@ import { runCompensation, type CompensationFaultPoint } from './compensation';
 import type { EngineDeps, WorkflowNotification } from './engine-deps';
 import type { OutboxInsert } from '../notifications/outbox-store';
 import { classifyError, PermanentError, type ErrorCategory } from './errors';
-import { retryDelayMs } from './retry-policy';
+import { backoffDelayMs } from '../../shared/backoff';
 import type { StepHandler } from './step-registry';
 import { WAKE_CHANNEL } from './wake-channel';
 import { WakeSignal } from './wake-signal';
@@ -236,7 +236,7 @@ export class WorkflowEngine {
     const budgetSpent = error.category === 'transient' && error.budgetSpent;
     if (retryable && !budgetSpent && attempt < (policy.maxAttempts ?? this.opts.maxAttempts)) {
       const retryAfterMs = error.category === 'transient' ? error.retryAfterMs : undefined;
-      const delay = retryDelayMs(attempt, { baseMs: policy.baseMs ?? this.opts.retryBaseMs, maxMs: policy.maxMs ?? this.opts.retryMaxMs, retryAfterMs });
+      const delay = backoffDelayMs(attempt, { baseMs: policy.baseMs ?? this.opts.retryBaseMs, maxMs: policy.maxMs ?? this.opts.retryMaxMs, retryAfterMs });
       stepRetries.inc({ step, reason: error.reason });
       log().warn({ reason: error.reason, delayMs: delay, err: message }, 'step failed transiently; retry scheduled');
       await this.checkpoint(wf, {
