@@ -1,7 +1,7 @@
 import { isStepStatus, type WorkflowStatus } from '../../shared/workflow-status';
 import { getWorkflow } from '../db/repositories/workflow-repository';
 import { log } from '../observability/logger';
-import { errorText } from '../observability/error-text';
+import { errorCategory, errorText, publicErrorText } from '../observability/error-text';
 import { checkpointStep } from './checkpoints';
 import type { EngineDeps } from './engine-deps';
 
@@ -21,7 +21,8 @@ export async function parkAfterUnhandledError(
   const wf = await getWorkflow(deps.database.db, workflowId);
   const status = wf?.status as WorkflowStatus | undefined;
   if (!wf || !status || !isStepStatus(status)) return false;
-  const message = `unhandled error (correlation id ${correlationId}): ${error.message.slice(0, 500)}`;
+  // What people see (lastError, the alert) is the public text; the detail stays in the audit event and the log.
+  const message = publicErrorText(error, correlationId);
   let alert;
   try {
     alert = deps.outboxRows?.({
@@ -30,7 +31,7 @@ export async function parkAfterUnhandledError(
       key: `unhandled:${correlationId}`,
       audience: 'operators',
       subject: `Workflow ${workflowId} needs attention (unhandled error)`,
-      text: `An unhandled error touched workflow ${workflowId} (correlation id ${correlationId}): ${error.message.slice(0, 500)}`,
+      text: `An unhandled error touched workflow ${workflowId}: ${message}. The detail is in the server log under this correlation id.`,
     });
   } catch (err) {
     log().error({ workflow_id: workflowId, err: errorText(err) }, 'could not render notification; state change written without it');
@@ -53,7 +54,7 @@ export async function parkAfterUnhandledError(
     lastError: message,
     schedule: { kind: 'stop' },
     auditType: 'unhandled_error',
-    auditDetails: { correlationId, error: error.message.slice(0, 500) },
+    auditDetails: { correlationId, category: errorCategory(error), error: errorText(error) },
     alert,
   });
   return written !== null;

@@ -20,6 +20,7 @@ const ENTRY_POINTS = [
   'retryWorkflow',
   'cancelWorkflow',
   'pumpNow',
+  'checkForResponses',
   'onFormSubmitDispatcher',
   'pumpCommands',
   'ensureTriggers',
