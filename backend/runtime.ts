@@ -11,7 +11,6 @@ import { OutboundHttpClient } from './integration/http-client';
 import { createPresgenClients } from './integration/presgen-clients';
 import { outboundRateLimits, PostgresRateLimiter } from './integration/rate-limiter';
 import { log, rootLogger } from './observability/logger';
-import { errorCategory, errorText, publicErrorText } from './observability/error-text';
 import { commandsPending, oldestCommandAge, workflowsByStatus, type ServiceName } from './observability/metrics';
 import { startLocalPresgenServices, type LocalPresgen, type LocalPresgenServices } from './simulators/start-simulators';
 import { WorkflowEngine } from './workflow/engine';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents } from '../../backend/db/repositories/workflow-repository';
 import { TestApiClient } from '../support/api-client';
-import { startTestBackend, testConfig } from '../support/backend';
+import { eventually, startTestBackend, testConfig } from '../support/backend';
 import { startTestIdentityProvider, type TestIdentityProvider } from '../support/identity';
 import { ScriptedAppsScript } from '../support/scripted-apps-script';
 import { startAndSubmit, waitForStatus } from '../support/workflow-driver';
@@ -66,8 +66,7 @@ describe('PresGen failures', () => {
     expect(compensation.map((c) => (c.details as { step: string }).step)).toContain('CREATING_GOOGLE_RESOURCES');
     expect(audit.at(-1)).toMatchObject({ toStatus: 'FAILED' });
     // The Drive items are trashed through the compensation command.
-    await waitForStatus(backend.database, id, ['FAILED']);
-    await new Promise((r) => setTimeout(r, 200));
+    await eventually(async () => appsScript.countByType('trash_files', id) > 0, { what: 'trash command executed' });
     expect(appsScript.countByType('trash_files', id)).toBe(1);
     const trash = appsScript.executed.find((c) => c.type === 'trash_files' && c.workflowId === id)!;
     expect(trash.payload).toEqual({ fileIds: [`form-${id}`, `sheet-${id}`, `folder-${id}`] });

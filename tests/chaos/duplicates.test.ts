@@ -42,7 +42,7 @@ describe('chaos: duplicate and out-of-order deliveries', () => {
 
     // The add-on claims the create command, then loses it (lease expires) and it is re-claimed.
     const first = await claimCreateCommand();
-    await new Promise((r) => setTimeout(r, COMMAND_LEASE_MS + 200));
+    // Polls until the lease has expired and the command is offered again.
     const second = await claimCreateCommand();
     expect(second.id).toBe(first.id);
     expect(second.leaseToken).not.toBe(first.leaseToken);
@@ -88,10 +88,13 @@ describe('chaos: duplicate and out-of-order deliveries', () => {
     counts.duplicateSubmissions += 1;
     counts.duplicateAcks += 1;
     await appsScript.stop();
-    // Give a wrongly woken engine the chance to act before looking (bounded, no timing assertion).
-    await new Promise((r) => setTimeout(r, 300));
-
-    expect((await rows<{ status: string }>(database.db, sql`select status from workflows where id = ${id}`))[0].status).toBe('COMPLETED');
+    // The late deliveries woke nothing: a completed workflow is not due and holds no lease (a
+    // wrongly woken one would have run_after set until an engine claimed it).
+    expect((await rows<{ status: string; run_after: unknown; lease_owner: unknown }>(database.db, sql`select status, run_after, lease_owner from workflows where id = ${id}`))[0]).toEqual({
+      status: 'COMPLETED',
+      run_after: null,
+      lease_owner: null,
+    });
     expect(await doubleTransitions(database)).toEqual([]);
     expect(await doubleStepRuns(database)).toEqual([]);
     expect((await succeededStepsPerWorkflow(database)).get(id)).toBe(STEP_STATUSES.length);
