@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { startTracing } from '../backend/observability/tracing';
 import { startPresgenProcess } from '../tests/support/presgen-process';
 import { createTestDatabase } from '../tests/support/postgres';
-import { benchRequest, createWorkflows, startBenchBackend, waitForCompletion } from './harness';
+import { benchRequest, createWorkflows, startBenchBackend, throughputEnv, waitForCompletion } from './harness';
 import { fmt } from './stats';
 
 /**
@@ -29,17 +29,7 @@ export async function runTracingBench(opts: { workflows: number; concurrency: nu
       for (const mode of ['off', 'on'] as const) {
         const tracing = mode === 'on' ? startTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }) : undefined;
         const db = await createTestDatabase('presgen_bench');
-        const backend = await startBenchBackend({
-          DATABASE_URL: db.url,
-          DATABASE_POOL_SIZE: '20',
-          PRESGEN_CORE_URL: presgen.coreUrl,
-          PRESGEN_AVATAR_URL: presgen.avatarUrl,
-          ENGINE_CONCURRENCY: String(opts.concurrency),
-          PRESGEN_CORE_CONCURRENCY: '500',
-          PRESGEN_AVATAR_CONCURRENCY: '500',
-          PRESGEN_POLL_MS: '1',
-          INTEGRATION_REPORT_ENABLED: 'false',
-        });
+        const backend = await startBenchBackend(throughputEnv(db.url, presgen, opts.concurrency));
         try {
           await waitForCompletion(backend.runtime.database, await createWorkflows(backend.runtime.database, 5, benchRequest(1)), 60_000);
           const started = performance.now();
