@@ -8,12 +8,12 @@ import { countWorkflowsByStatus, getWorkflow, updateWorkflowStatus } from './db/
 import { createApp } from './http/app';
 import { GoogleIdTokenVerifier } from './http/auth/google-id-token';
 import { OutboundHttpClient } from './integration/http-client';
-import { PresgenAvatarClient } from './integration/presgen-avatar-client';
-import { PresgenCoreClient } from './integration/presgen-core-client';
+import { createPresgenClients } from './integration/presgen-clients';
 import { outboundRateLimits, PostgresRateLimiter } from './integration/rate-limiter';
 import { log, rootLogger } from './observability/logger';
+import { errorCategory, errorText, publicErrorText } from './observability/error-text';
 import { commandsPending, oldestCommandAge, workflowsByStatus, type ServiceName } from './observability/metrics';
-import { startLocalPresgen, type LocalPresgen } from './simulators/start-simulators';
+import { startLocalPresgenServices, type LocalPresgen, type LocalPresgenServices } from './simulators/start-simulators';
 import { WorkflowEngine } from './workflow/engine';
 import type { EngineDeps, WorkflowNotification } from './workflow/engine-deps';
 import { FanoutWorker, type JobClient } from './workflow/fanout/fanout-worker';
@@ -53,6 +53,9 @@ export interface Runtime {
   notifications: NotificationService;
   app: ReturnType<typeof createApp>;
   http: OutboundHttpClient;
+  /** The local PresGen simulators, when started (no PresGen URL configured), on the configured protocols. */
+  localPresgen?: LocalPresgenServices;
+  /** The same, when both speak the jobs contract. */
   simulators?: LocalPresgen;
   url?: string;
   stop(): Promise<void>;
@@ -70,26 +73,42 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     rateLimiter: Object.keys(rateLimits).length > 0 ? new PostgresRateLimiter({ database, limits: rateLimits }) : undefined,
   });
   log().info({ rate_limits: rateLimits }, Object.keys(rateLimits).length > 0 ? 'outbound rate limits (shared by all replicas)' : 'no outbound rate limit configured');
-  let simulators: LocalPresgen | undefined;
+  let localPresgen: LocalPresgenServices | undefined;
   let coreUrl = config.PRESGEN_CORE_URL;
   let avatarUrl = config.PRESGEN_AVATAR_URL;
   if (!coreUrl || !avatarUrl) {
-    simulators = await startLocalPresgen({ jobMs: config.SIMULATOR_JOB_MS, jitter: 0.2 });
-    coreUrl ??= simulators.core.url;
-    avatarUrl ??= simulators.avatar.url;
-    log().warn({ core: coreUrl, avatar: avatarUrl, jobMs: config.SIMULATOR_JOB_MS }, 'PRESGEN_CORE_URL/PRESGEN_AVATAR_URL not set: using the local PresGen simulators');
+    localPresgen = await startLocalPresgenServices({
+      jobMs: config.SIMULATOR_JOB_MS,
+      jitter: 0.2,
+      coreProtocol: config.PRESGEN_CORE_PROTOCOL,
+      avatarProtocol: config.PRESGEN_AVATAR_PROTOCOL,
+    });
+    coreUrl ??= localPresgen.core.url;
+    avatarUrl ??= localPresgen.avatar.url;
+    log().warn(
+      { core: coreUrl, avatar: avatarUrl, jobMs: config.SIMULATOR_JOB_MS, coreProtocol: config.PRESGEN_CORE_PROTOCOL, avatarProtocol: config.PRESGEN_AVATAR_PROTOCOL },
+      'PRESGEN_CORE_URL/PRESGEN_AVATAR_URL not set: using the local PresGen simulators',
+    );
   }
-  const presgen: { core: JobClient; avatar: JobClient } = {
-    core: new PresgenCoreClient({ baseUrl: coreUrl, token: config.PRESGEN_API_TOKEN, http }) as unknown as JobClient,
-    avatar: new PresgenAvatarClient({ baseUrl: avatarUrl, token: config.PRESGEN_API_TOKEN, http }) as unknown as JobClient,
-  };
   // Every outbound service this process is configured to call, so /readyz lists each breaker from the start.
   const configuredServices: ServiceName[] = ['presgen_core', 'presgen_avatar'];
   if (config.ASSESSMENT_API_URL) configuredServices.push('assessment_api');
   if (config.SLACK_WEBHOOK_URL) configuredServices.push('slack');
-  const assessment = createAssessmentEngine({ apiUrl: config.ASSESSMENT_API_URL, token: config.ASSESSMENT_API_TOKEN, http });
-  const commands = new WorkspaceCommandQueue(database, config.COMMAND_LEASE_MS);
   const workerId = config.WORKER_ID ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const presgen: { core: JobClient; avatar: JobClient } = createPresgenClients({ config, http, database, workerId, coreUrl, avatarUrl });
+  log().info(
+    { core: config.PRESGEN_CORE_PROTOCOL, avatar: config.PRESGEN_AVATAR_PROTOCOL, contentCache: config.CONTENT_CACHE_ENABLED },
+    'PresGen protocols',
+  );
+  const assessment = createAssessmentEngine({
+    apiUrl: config.ASSESSMENT_API_URL,
+    token: config.ASSESSMENT_API_TOKEN,
+    http,
+    protocol: config.ASSESSMENT_API_PROTOCOL,
+    profileIds: config.ASSESSMENT_PROFILE_IDS,
+    difficultyLevel: config.ASSESSMENT_DIFFICULTY_LEVEL,
+  });
+  const commands = new WorkspaceCommandQueue(database, config.COMMAND_LEASE_MS);
   const notifications = createNotificationService(config, { database, http, workerId });
   const notify = opts.notify ?? notifications.notify;
 
@@ -129,13 +148,25 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     maxAttempts: config.STEP_MAX_ATTEMPTS,
     retryBaseMs: config.RETRY_BASE_MS,
     retryMaxMs: config.RETRY_MAX_MS,
+    // A synchronous PresGen call occupies an in-flight slot for the whole render: leave room for
+    // both caps, or this process would hold fewer calls than the global caps allow.
+    maxInFlight: Math.max(64, config.PRESGEN_CORE_CONCURRENCY + config.PRESGEN_AVATAR_CONCURRENCY + 16),
   });
 
   const verifier = new GoogleIdTokenVerifier({ jwksUrl: config.GOOGLE_JWKS_URL, audiences: config.GOOGLE_OAUTH_AUDIENCES, issuers: config.GOOGLE_ISSUERS });
+  const operatorOidc = {
+    jwksUrl: config.OPERATOR_JWKS_URL ?? config.GOOGLE_JWKS_URL,
+    audiences: config.OPERATOR_OIDC_AUDIENCES.length ? config.OPERATOR_OIDC_AUDIENCES : config.GOOGLE_OAUTH_AUDIENCES,
+    issuers: config.OPERATOR_OIDC_ISSUERS.length ? config.OPERATOR_OIDC_ISSUERS : config.GOOGLE_ISSUERS,
+  };
+  const sameOidc = operatorOidc.jwksUrl === config.GOOGLE_JWKS_URL && operatorOidc.audiences === config.GOOGLE_OAUTH_AUDIENCES && operatorOidc.issuers === config.GOOGLE_ISSUERS;
+  const operatorVerifier = sameOidc ? verifier : new GoogleIdTokenVerifier(operatorOidc);
   if (config.GOOGLE_OAUTH_AUDIENCES.length === 0) {
     log().warn('GOOGLE_OAUTH_AUDIENCES is not set: every add-on call will be refused with 401 until it is');
   }
-  if (!config.ADMIN_TOKEN) log().warn('ADMIN_TOKEN is not set: the operator API (/api/admin) is disabled');
+  if (!config.ADMIN_TOKEN && config.OPERATOR_EMAILS.length === 0) {
+    log().warn('neither OPERATOR_EMAILS nor the break-glass ADMIN_TOKEN is set: the operator API (/api/admin) is disabled');
+  }
 
   const app = createApp({
     database,
@@ -143,6 +174,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     commands,
     assessment,
     verifier,
+    operatorVerifier,
+    operatorEmails: config.OPERATOR_EMAILS,
     adminToken: config.ADMIN_TOKEN,
     breakerStates: () => http.breakerStates(configuredServices),
     slaSeconds: config.SLA_MINUTES * 60,
@@ -164,8 +197,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
         to: 'NEEDS_ATTENTION',
         actor: 'http-error-handler',
         eventType: 'unhandled_error',
-        details: { correlationId, error: error.message.slice(0, 500) },
-        patch: { failedStep: wf.status, lastError: `unhandled error (correlation id ${correlationId}): ${error.message.slice(0, 500)}`, runAfter: null },
+        details: { correlationId, category: errorCategory(error), error: errorText(error) },
+        patch: { failedStep: wf.status, lastError: publicErrorText(error, correlationId), runAfter: null },
       });
       await notify({
         kind: 'needs_attention',
@@ -173,7 +206,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
         key: `unhandled:${correlationId}`,
         audience: 'operators',
         subject: `Workflow ${workflowId} needs attention (unhandled error)`,
-        text: `An unhandled error touched workflow ${workflowId} (correlation id ${correlationId}): ${error.message.slice(0, 500)}`,
+        text: `An unhandled error touched workflow ${workflowId}: ${publicErrorText(error, correlationId)}. The detail is in the server log under this correlation id.`,
       });
     },
   });
@@ -215,7 +248,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     notifications,
     app,
     http,
-    simulators,
+    localPresgen,
+    simulators: localPresgen?.jobs,
     url,
     async stop() {
       stopSlaWatch();
@@ -225,7 +259,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       await engine.stop();
       await fanout.stop();
       await notifications.stop();
-      await simulators?.close();
+      await localPresgen?.close();
       if (!opts.database) await database.close();
     },
   };

@@ -10,6 +10,7 @@
  * manifest, so the URL baked into the code and the whitelist come from the same value.
  *
  * CLI: BACKEND_URL=https://assess.example.com tsx scripts/build-apps-script.ts [outDir]
+ * Without BACKEND_URL the bundle points at UNSET_BACKEND_URL and cannot be pushed (scripts/push-apps-script.ts).
  */
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -19,7 +20,11 @@ import { z } from 'zod';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const GLOBAL_NAME = 'PresGenAddon';
-export const DEFAULT_BACKEND_URL = 'https://presgen-assess.example.com';
+/**
+ * What a build without BACKEND_URL points at (`npm run build` in CI). `.invalid` can never resolve,
+ * and `npm run push` refuses a bundle whose whitelist holds it: an unpushable build, not a default.
+ */
+export const UNSET_BACKEND_URL = 'https://backend-url-not-set.invalid';
 export const DEFAULT_OUT_DIR = 'dist/apps-script';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -120,11 +125,25 @@ export function entryPointWrappers(names: string[]): string {
     .join('\n');
 }
 
+/** The backend URL a built bundle points at, read back from its manifest (the whitelist is built from it). */
+export async function builtBackendUrl(outDir: string): Promise<string | undefined> {
+  try {
+    const manifest = JSON.parse(await readFile(join(resolve(outDir), 'appsscript.json'), 'utf8')) as { urlFetchWhitelist?: unknown };
+    const first = Array.isArray(manifest.urlFetchWhitelist) ? manifest.urlFetchWhitelist[0] : undefined;
+    return typeof first === 'string' ? first.replace(/\/+$/, '') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
-  const backendUrl = process.env.BACKEND_URL || DEFAULT_BACKEND_URL;
+  const backendUrl = process.env.BACKEND_URL || UNSET_BACKEND_URL;
   const outDir = process.argv[2] || process.env.APPS_SCRIPT_OUT_DIR || DEFAULT_OUT_DIR;
   await buildAppsScript({ backendUrl, outDir });
   process.stdout.write(`apps-script: built ${outDir} for ${BackendUrl.parse(backendUrl)}\n`);
+  if (!process.env.BACKEND_URL) {
+    process.stdout.write('apps-script: BACKEND_URL is not set, so this bundle is for tests only; npm run push will refuse it\n');
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

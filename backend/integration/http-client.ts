@@ -76,7 +76,7 @@ export class OutboundHttpClient {
 
   async request<T>(req: OutboundRequest, schema: z.ZodType<T>): Promise<T> {
     return pRetry((attemptNumber) => this.attempt(req, schema, attemptNumber), {
-      retries: this.retries,
+      retries: req.retries ?? this.retries,
       factor: 2,
       minTimeout: this.minRetryDelayMs,
       maxTimeout: this.maxRetryDelayMs,

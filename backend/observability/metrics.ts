@@ -162,6 +162,20 @@ export const httpRequestDuration = new client.Histogram({
   registers: [registry],
 });
 
+export const presgenPossibleDuplicates = new client.Counter({
+  name: 'presgen_possible_duplicate_submissions_total',
+  help: 'Submissions to a PresGen API without idempotency key that repeat an earlier attempt whose outcome is unknown (a replica died mid-call, or the call timed out): PresGen may have rendered twice.',
+  labelNames: ['service'] as const,
+  registers: [registry],
+});
+
+export const contentCacheRequests = new client.Counter({
+  name: 'presgen_content_cache_requests_total',
+  help: 'Content-cache lookups for PresGen renders, by service and outcome (hit: stored render reused; shared: waited for an identical render in progress; miss: rendered).',
+  labelNames: ['service', 'outcome'] as const,
+  registers: [registry],
+});
+
 /** Start known counters at 0 and gauges at a defined value. */
 function initialiseKnownSeries(): void {
   for (const status of WorkflowStatus.options) {
@@ -175,6 +189,10 @@ function initialiseKnownSeries(): void {
   }
   for (const service of SERVICES) {
     circuitState.set({ service }, 0);
+  }
+  for (const service of ['presgen_core', 'presgen_avatar']) {
+    presgenPossibleDuplicates.inc({ service }, 0);
+    for (const outcome of ['hit', 'shared', 'miss']) contentCacheRequests.inc({ service, outcome }, 0);
   }
   for (const channel of ['email', 'slack']) {
     // given_up at 0 too: the notifications alert fires on its first increase.

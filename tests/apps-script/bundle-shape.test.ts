@@ -19,6 +19,7 @@ const ENTRY_POINTS = [
   'retryWorkflow',
   'cancelWorkflow',
   'pumpNow',
+  'checkForResponses',
   'onFormSubmitDispatcher',
   'pumpCommands',
   'ensureTriggers',
