@@ -2,7 +2,7 @@ import { startPresgenProcess } from '../tests/support/presgen-process';
 import { createTestDatabase } from '../tests/support/postgres';
 import { measureCommitCeiling } from './commit-ceiling';
 import { runEngineOnly, transactionCount } from './engine-only';
-import { benchRequest, createWorkflows, handoffLatenciesMs, startBenchBackend, waitForCompletion } from './harness';
+import { benchRequest, createWorkflows, handoffLatenciesMs, startBenchBackend, throughputEnv, waitForCompletion } from './harness';
 import { fmt, summary } from './stats';
 
 /**
@@ -14,16 +14,7 @@ export async function runThroughputBench(opts: { workflows: number; concurrency:
   const db = await createTestDatabase('presgen_bench');
   // The simulators run in a process of their own, as PresGen would: their HTTP work is not the engine's.
   const presgen = await startPresgenProcess(0);
-  const backend = await startBenchBackend({
-    DATABASE_URL: db.url,
-    DATABASE_POOL_SIZE: '20',
-    PRESGEN_CORE_URL: presgen.coreUrl,
-    PRESGEN_AVATAR_URL: presgen.avatarUrl,
-    ENGINE_CONCURRENCY: String(opts.concurrency),
-    PRESGEN_CORE_CONCURRENCY: '500',
-    PRESGEN_AVATAR_CONCURRENCY: '500',
-    PRESGEN_POLL_MS: '1',
-  });
+  const backend = await startBenchBackend(throughputEnv(db.url, presgen, opts.concurrency));
   const { database } = backend.runtime;
   try {
     // Warm-up, then a single workflow alone: the unloaded hand-off.

@@ -29,6 +29,9 @@ beforeAll(async () => {
     backendEnv: {
       PRESGEN_CORE_URL: collector.proxies.core,
       PRESGEN_AVATAR_URL: collector.proxies.avatar,
+      // The simulator process speaks the job protocol (submit + poll).
+      PRESGEN_CORE_PROTOCOL: 'jobs',
+      PRESGEN_AVATAR_PROTOCOL: 'jobs',
       PRESGEN_POLL_MS: '50',
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
       OTEL_BSP_SCHEDULE_DELAY: '100',

@@ -99,7 +99,7 @@ describe.each(DRIVERS)('integration-health report (%s)', (driver) => {
     if (driver === 'postgres') pg = await createTestDatabase();
     database = await openDatabase({ databaseUrl: pg?.url });
     await seed(database);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await database?.close();
     await pg?.drop();
@@ -136,7 +136,7 @@ describe('the report over HTTP and on schedule (PGlite)', () => {
     // Workers off: the test drives the schedule itself with a chosen "now".
     runtime = await startTestBackend(testConfig(undefined, { OPERATOR_EMAILS: 'ops@school.example', SMTP_URL: 'smtp://127.0.0.1:9' }), { runWorkers: false });
     await seed(runtime.database);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await runtime?.stop();
   });
