@@ -22,7 +22,9 @@ export function requestBody(): MiddlewareHandler<AppEnv> {
     onError: (c) => errorJson(c, 413, 'payload_too_large', 'request body is larger than 2 MiB'),
   });
   return async (c, next) => {
-    const refused = await limit(c, next);
+    const outcome = await limit(c, next);
+    // bodyLimit answers with its 413 Response, or passes on what next() gave (not a Response).
+    const refused = outcome instanceof Response ? outcome : undefined;
     // `complete`: Node's parser has received the whole request message, body included.
     const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
     if (incoming && !incoming.complete) (refused ?? c.res).headers.set('connection', 'close');
