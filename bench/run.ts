@@ -1,16 +1,17 @@
 import { z } from 'zod';
 import { runSlaSimulation } from './sla';
 import { runThroughputBench } from './throughput';
+import { runEmbeddedDbBench } from './embedded-db';
 
 /**
- * `npm run bench [-- --workflows=500 --concurrency=64 --only=throughput|sla --sla-workflows=50 --sla-cap=100]`: prints figures,
+ * `npm run bench [-- --workflows=500 --concurrency=64 --only=throughput|sla|embedded --sla-workflows=50 --sla-cap=100]`: prints figures,
  * asserts nothing. Needs PostgreSQL at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 const Args = z
   .object({
     workflows: z.coerce.number().int().min(1).max(100_000).default(500),
     concurrency: z.coerce.number().int().min(1).max(2000).default(64),
-    only: z.enum(['throughput', 'sla']).optional(),
+    only: z.enum(['throughput', 'sla', 'embedded']).optional(),
     'sla-workflows': z.coerce.number().int().min(1).max(1000).default(50),
     /** Global PresGen cap (jobs per service) for the concurrent SLA run. */
     'sla-cap': z.coerce.number().int().min(1).max(10_000).default(100),
@@ -37,8 +38,11 @@ async function main() {
     console.error((err as Error).message);
     process.exit(2);
   }
-  if (args.only !== 'sla') await runThroughputBench({ workflows: args.workflows, concurrency: args.concurrency });
-  if (args.only !== 'throughput') await runSlaSimulation({ concurrentWorkflows: args['sla-workflows'], cap: args['sla-cap'] });
+  if (!args.only || args.only === 'throughput') await runThroughputBench({ workflows: args.workflows, concurrency: args.concurrency });
+  if (!args.only || args.only === 'sla') await runSlaSimulation({ concurrentWorkflows: args['sla-workflows'], cap: args['sla-cap'] });
+  if (!args.only || args.only === 'embedded') {
+    await runEmbeddedDbBench({ commits: 300, idleMs: 5000, databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' });
+  }
   process.exit(0);
 }
 
