@@ -15,11 +15,13 @@ import { requestContext } from './request-context';
 import { requestBody } from './request-body';
 import { openApiDocument } from './openapi-document';
 import { adminRoutes } from './routes/admin';
+import { reportRoutes } from './routes/reports';
 import { mountHealthRoutes } from './routes/health';
 import { workflowRoutes } from './routes/workflows';
 import { workspaceRoutes } from './routes/workspace';
 import { errorLogDetail, sqlState } from '../observability/error-text';
 import { UuidText } from '../../shared/contracts/text';
+import { httpTracing } from '../observability/http-tracing';
 
 export interface AppDeps {
   database: Database;
@@ -34,6 +36,8 @@ export interface AppDeps {
   adminToken?: string;
   breakerStates: () => Record<string, string>;
   refreshGauges: () => Promise<void>;
+  /** Active-phase SLA, for the integration-health report. */
+  slaSeconds?: number;
   /** An unhandled error touched this workflow: park it in NEEDS_ATTENTION and alert (issue: never lose a workflow). */
   onUnhandledWorkflowError?: (workflowId: string, error: Error, correlationId: string) => Promise<void>;
 }
@@ -41,6 +45,7 @@ export interface AppDeps {
 /** The whole HTTP surface: /api for the add-on, /api/admin for operators, health, metrics, OpenAPI. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
+  app.use('*', httpTracing());
   app.use('*', requestContext());
   app.use('/api/*', requestBody());
   app.use(
@@ -60,6 +65,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }),
   );
   app.route('/api', adminRoutes({ database: deps.database, service: deps.service }));
+  app.route('/api', reportRoutes({ database: deps.database, slaSeconds: deps.slaSeconds ?? 1800 }));
   mountHealthRoutes(app, { database: deps.database, breakerStates: deps.breakerStates, refreshGauges: deps.refreshGauges });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'googleIdToken', {
