@@ -3,16 +3,17 @@ import { ConfigSchema } from '../backend/config';
 import { runSlaSimulation } from './sla';
 import { runThroughputBench } from './throughput';
 import { runTracingBench } from './tracing';
+import { runEmbeddedDbBench } from './embedded-db';
 
 /**
- * `npm run bench [-- --workflows=500 --concurrency=64 --only=throughput|sla|tracing --tracing-workflows=200 --tracing-rounds=2 --sla-workflows=50 --sla-cap=100 --sla-protocols=both]`: prints figures,
+ * `npm run bench [-- --workflows=500 --concurrency=64 --only=throughput|sla|tracing|embedded --tracing-workflows=200 --tracing-rounds=2 --sla-workflows=50 --sla-cap=100 --sla-protocols=both]`: prints figures,
  * asserts nothing. Needs PostgreSQL at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 const Args = z
   .object({
     workflows: z.coerce.number().int().min(1).max(100_000).default(500),
     concurrency: z.coerce.number().int().min(1).max(2000).default(64),
-    only: z.enum(['throughput', 'sla', 'tracing']).optional(),
+    only: z.enum(['throughput', 'sla', 'tracing', 'embedded']).optional(),
     /** Workflows per round and off/on rounds of the tracing-cost run. */
     'tracing-workflows': z.coerce.number().int().min(1).max(10_000).default(200),
     'tracing-rounds': z.coerce.number().int().min(1).max(10).default(2),
@@ -56,6 +57,9 @@ async function main() {
       await runSlaSimulation({ concurrentWorkflows: args['sla-workflows'], cap: defaultCap, protocol: 'presgen' });
       if (args['sla-cap'] !== defaultCap) await runSlaSimulation({ concurrentWorkflows: args['sla-workflows'], cap: args['sla-cap'], protocol: 'presgen' });
     }
+  }
+  if (args.only === undefined || args.only === 'embedded') {
+    await runEmbeddedDbBench({ commits: 300, idleMs: 5000, databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' });
   }
   process.exit(0);
 }

@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
-import { bodyLimit } from 'hono/body-limit';
 import type { AssessmentEngine } from '../assessment/engine';
 import type { Database } from '../db/client';
 import { log } from '../observability/logger';
@@ -13,6 +12,7 @@ import type { GoogleIdTokenVerifier } from './auth/google-id-token';
 import { requireInstructor, requireOperator } from './auth/middleware';
 import type { AppEnv } from './openapi';
 import { requestContext } from './request-context';
+import { requestBody } from './request-body';
 import { openApiDocument } from './openapi-document';
 import { adminRoutes } from './routes/admin';
 import { reportRoutes } from './routes/reports';
@@ -21,9 +21,6 @@ import { workflowRoutes } from './routes/workflows';
 import { workspaceRoutes } from './routes/workspace';
 import { errorLogDetail, sqlState } from '../observability/error-text';
 import { UuidText } from '../../shared/contracts/text';
-
-/** Request bodies above this are refused with 413 (documented in docs/api.md). */
-export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 import { httpTracing } from '../observability/http-tracing';
 
 export interface AppDeps {
@@ -50,18 +47,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', httpTracing());
   app.use('*', requestContext());
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      // The unread rest of the body is still on the socket: say the connection ends here, so a
-      // client never writes its next request on a socket the server is about to drop.
-      onError: (c) => {
-        c.header('connection', 'close');
-        return errorJson(c, 413, 'payload_too_large', 'request body is larger than 2 MiB');
-      },
-    }),
-  );
+  app.use('/api/*', requestBody());
   app.use(
     '/api/admin/*',
     requireOperator({ adminToken: deps.adminToken, verifier: deps.operatorVerifier ?? deps.verifier, operatorEmails: deps.operatorEmails ?? [] }),
