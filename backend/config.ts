@@ -36,8 +36,12 @@ export const ConfigSchema = z.object({
   GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
   GOOGLE_OAUTH_AUDIENCES: csv,
   GOOGLE_ISSUERS: csv.transform((v) => (v.length ? v : ['https://accounts.google.com', 'accounts.google.com'])),
-  /** Bearer token for /api/admin; unset disables the operator API. */
+  /** Break-glass bearer token for /api/admin (audited as break-glass); operators normally sign in with an ID token. */
   ADMIN_TOKEN: z.string().min(16).optional(),
+  /** Operator ID tokens (OIDC): JWKS, accepted audiences and issuers; unset/empty = the add-on's (GOOGLE_*) values. */
+  OPERATOR_JWKS_URL: optionalUrl,
+  OPERATOR_OIDC_AUDIENCES: csv,
+  OPERATOR_OIDC_ISSUERS: csv,
 
   /** Unset: the built-in deterministic assessment engine. */
   ASSESSMENT_API_URL: optionalUrl,
@@ -107,10 +111,16 @@ export const ConfigSchema = z.object({
   FEATURE_AVATAR_VIDEOS: bool(true),
   FEATURE_PUBLIC_SHARING: bool(true),
 
+  /** Weekly integration-health report to the operators: on/off, and when (UTC weekday 0 = Sunday, hour). */
+  INTEGRATION_REPORT_ENABLED: bool(true),
+  INTEGRATION_REPORT_WEEKDAY: int(1, 0, 6),
+  INTEGRATION_REPORT_HOUR_UTC: int(8, 0, 23),
+
   SMTP_URL: optionalUrl,
   SMTP_FROM: z.string().default('PresGen-Assess <no-reply@presgen.local>'),
   SLACK_WEBHOOK_URL: optionalUrl,
-  OPERATOR_EMAILS: csv,
+  /** Operators: their notifications go here, and only these verified emails may use /api/admin with an ID token. */
+  OPERATOR_EMAILS: csv.transform((v) => v.map((e) => e.toLowerCase())),
 
   /**
    * Outbound rate limit per PresGen service, in requests per second summed over ALL replicas

@@ -11,7 +11,8 @@ import { OutboundHttpClient } from './integration/http-client';
 import { createPresgenClients } from './integration/presgen-clients';
 import { outboundRateLimits, PostgresRateLimiter } from './integration/rate-limiter';
 import { log, rootLogger } from './observability/logger';
-import { commandsPending, oldestCommandAge, workflowsByStatus } from './observability/metrics';
+import { errorCategory, errorText, publicErrorText } from './observability/error-text';
+import { commandsPending, oldestCommandAge, workflowsByStatus, type ServiceName } from './observability/metrics';
 import { startLocalPresgenServices, type LocalPresgen, type LocalPresgenServices } from './simulators/start-simulators';
 import { WorkflowEngine } from './workflow/engine';
 import type { EngineDeps, WorkflowNotification } from './workflow/engine-deps';
@@ -22,6 +23,8 @@ import { WorkflowService } from './workflow/workflow-service';
 import { createNotificationService, type NotificationService } from './workflow/notifications';
 import { WorkspaceCommandQueue } from './workspace/command-queue';
 import { isTerminal, type WorkflowStatus } from '../shared/workflow-status';
+import { startIntegrationEventFlush } from './observability/integration-events';
+import { startReportSchedule } from './observability/integration-health/schedule';
 
 /**
  * Wires one backend process from its configuration: database, integrations (or the local
@@ -87,6 +90,10 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       'PRESGEN_CORE_URL/PRESGEN_AVATAR_URL not set: using the local PresGen simulators',
     );
   }
+  // Every outbound service this process is configured to call, so /readyz lists each breaker from the start.
+  const configuredServices: ServiceName[] = ['presgen_core', 'presgen_avatar'];
+  if (config.ASSESSMENT_API_URL) configuredServices.push('assessment_api');
+  if (config.SLACK_WEBHOOK_URL) configuredServices.push('slack');
   const workerId = config.WORKER_ID ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const presgen: { core: JobClient; avatar: JobClient } = createPresgenClients({ config, http, database, workerId, coreUrl, avatarUrl });
   log().info(
@@ -147,10 +154,19 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
   });
 
   const verifier = new GoogleIdTokenVerifier({ jwksUrl: config.GOOGLE_JWKS_URL, audiences: config.GOOGLE_OAUTH_AUDIENCES, issuers: config.GOOGLE_ISSUERS });
+  const operatorOidc = {
+    jwksUrl: config.OPERATOR_JWKS_URL ?? config.GOOGLE_JWKS_URL,
+    audiences: config.OPERATOR_OIDC_AUDIENCES.length ? config.OPERATOR_OIDC_AUDIENCES : config.GOOGLE_OAUTH_AUDIENCES,
+    issuers: config.OPERATOR_OIDC_ISSUERS.length ? config.OPERATOR_OIDC_ISSUERS : config.GOOGLE_ISSUERS,
+  };
+  const sameOidc = operatorOidc.jwksUrl === config.GOOGLE_JWKS_URL && operatorOidc.audiences === config.GOOGLE_OAUTH_AUDIENCES && operatorOidc.issuers === config.GOOGLE_ISSUERS;
+  const operatorVerifier = sameOidc ? verifier : new GoogleIdTokenVerifier(operatorOidc);
   if (config.GOOGLE_OAUTH_AUDIENCES.length === 0) {
     log().warn('GOOGLE_OAUTH_AUDIENCES is not set: every add-on call will be refused with 401 until it is');
   }
-  if (!config.ADMIN_TOKEN) log().warn('ADMIN_TOKEN is not set: the operator API (/api/admin) is disabled');
+  if (!config.ADMIN_TOKEN && config.OPERATOR_EMAILS.length === 0) {
+    log().warn('neither OPERATOR_EMAILS nor the break-glass ADMIN_TOKEN is set: the operator API (/api/admin) is disabled');
+  }
 
   const app = createApp({
     database,
@@ -158,8 +174,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     commands,
     assessment,
     verifier,
+    operatorVerifier,
+    operatorEmails: config.OPERATOR_EMAILS,
     adminToken: config.ADMIN_TOKEN,
-    breakerStates: () => http.breakerStates(),
+    breakerStates: () => http.breakerStates(configuredServices),
+    slaSeconds: config.SLA_MINUTES * 60,
     refreshGauges: async () => {
       const counts = await countWorkflowsByStatus(database.db);
       workflowsByStatus.reset();
@@ -178,8 +197,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
         to: 'NEEDS_ATTENTION',
         actor: 'http-error-handler',
         eventType: 'unhandled_error',
-        details: { correlationId, error: error.message.slice(0, 500) },
-        patch: { failedStep: wf.status, lastError: `unhandled error (correlation id ${correlationId}): ${error.message.slice(0, 500)}`, runAfter: null },
+        details: { correlationId, category: errorCategory(error), error: errorText(error) },
+        patch: { failedStep: wf.status, lastError: publicErrorText(error, correlationId), runAfter: null },
       });
       await notify({
         kind: 'needs_attention',
@@ -187,17 +206,25 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
         key: `unhandled:${correlationId}`,
         audience: 'operators',
         subject: `Workflow ${workflowId} needs attention (unhandled error)`,
-        text: `An unhandled error touched workflow ${workflowId} (correlation id ${correlationId}): ${error.message.slice(0, 500)}`,
+        text: `An unhandled error touched workflow ${workflowId}: ${publicErrorText(error, correlationId)}. The detail is in the server log under this correlation id.`,
       });
     },
   });
 
   let stopSlaWatch = () => {};
+  let stopReports = async () => {};
+  let stopEventFlush = async () => {};
   if (opts.runWorkers !== false) {
     await engine.start();
     await fanout.start();
     await notifications.start();
     stopSlaWatch = startSlaWatch({ database, notify, slaMs: config.SLA_MINUTES * 60_000, atRiskRatio: config.SLA_AT_RISK_RATIO });
+    stopEventFlush = startIntegrationEventFlush(database);
+    // Only when an operator channel exists: without one the report would only be recorded as skipped.
+    const operatorChannel = Boolean(config.SLACK_WEBHOOK_URL) || (Boolean(config.SMTP_URL) && config.OPERATOR_EMAILS.length > 0);
+    if (config.INTEGRATION_REPORT_ENABLED && operatorChannel) {
+      stopReports = startReportSchedule(database, notify, { weekday: config.INTEGRATION_REPORT_WEEKDAY, hourUtc: config.INTEGRATION_REPORT_HOUR_UTC, slaSeconds: config.SLA_MINUTES * 60 });
+    }
   }
 
   let server: ServerType | undefined;
@@ -226,6 +253,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     url,
     async stop() {
       stopSlaWatch();
+      await stopReports();
+      await stopEventFlush();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await engine.stop();
       await fanout.stop();

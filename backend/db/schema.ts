@@ -8,6 +8,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -282,4 +283,22 @@ export const contentCache = pgTable(
     expiresAt: ts('expires_at'),
   },
   (t) => [index('content_cache_owner_job_idx').on(t.ownerJobId)],
+);
+
+/**
+ * Integration events that are not step runs: circuit opens and rate-limit waits, counted per
+ * service and hour (upserted by backend/observability/integration-events.ts), so the weekly
+ * integration-health report can show them without Prometheus.
+ */
+export const integrationEvents = pgTable(
+  'integration_events',
+  {
+    service: text('service').notNull(),
+    /** circuit_open | rate_limit_wait */
+    kind: text('kind').notNull(),
+    /** Start of the hour the events happened in. */
+    bucket: ts('bucket').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.service, t.kind, t.bucket] })],
 );

@@ -5,7 +5,7 @@ import { workflows } from '../db/schema';
 import type { WorkflowRow } from '../db/repositories/workflow-repository';
 import { recordIllegalTransition } from '../db/repositories/workflow-repository';
 import { log, withLogContext } from '../observability/logger';
-import { activePhaseDuration, stepDuration, stepRetries, workflowTransitions } from '../observability/metrics';
+import { observeActivePhase, observeStepDuration, stepRetries, workflowTransitions } from '../observability/metrics';
 import { checkpointStep, leaseNextDueWorkflows, nextWorkflowDueAt, renewWorkflowLeases, type CheckpointInput } from './checkpoints';
 import { compensateWorkflow } from './compensation';
 import type { EngineDeps } from './engine-deps';
@@ -15,6 +15,8 @@ import type { StepHandler } from './step-registry';
 import { WAKE_CHANNEL } from './wake-channel';
 import { WakeSignal } from './wake-signal';
 import { errorText } from '../observability/error-text';
+import { annotateActiveSpan, withSpan } from '../observability/tracing';
+import { recordWaiting, recordWorkflowEnd, stepSpanOptions } from '../observability/workflow-spans';
 
 /**
  * The durable workflow engine. A process claims due workflows with a lease and runs each one
@@ -120,6 +122,7 @@ export class WorkflowEngine {
   /** Runs consecutive steps of one claimed workflow until it parks, retries later or ends. */
   private async runSegment(claimed: WorkflowRow): Promise<void> {
     let wf: WorkflowRow | null = claimed;
+    recordWaiting(claimed);
     while (wf) {
       if (!this.running) return this.releaseLease(wf);
       wf = await this.runStep(wf);
@@ -143,7 +146,7 @@ export class WorkflowEngine {
     if (!handler) throw new Error(`no handler registered for ${status}`);
     const attempt = Math.max(1, wf.attempt);
     const startedAt = new Date();
-    return withLogContext({ workflow_id: wf.id, step: status, attempt }, async () => {
+    return withLogContext({ workflow_id: wf.id, step: status, attempt }, () => withSpan(`step ${status}`, stepSpanOptions(wf.id, status, attempt), async () => {
       let input: unknown;
       try {
         input = handler.input.parse(handler.selectInput(wf));
@@ -184,8 +187,9 @@ export class WorkflowEngine {
         if (!written) return null;
         if (to === 'COMPLETED') {
           const submittedAt = result.submittedAt ?? wf.submittedAt;
-          if (submittedAt) activePhaseDuration.observe((Date.now() - submittedAt.getTime()) / 1000);
+          if (submittedAt) observeActivePhase((Date.now() - submittedAt.getTime()) / 1000);
           log().info('workflow completed');
+          recordWorkflowEnd(wf, 'COMPLETED');
           return null;
         }
         return {
@@ -202,7 +206,7 @@ export class WorkflowEngine {
         await this.handleStepError(wf, handler, attempt, startedAt, input, err);
         return null;
       }
-    });
+    }));
   }
 
   private async handleStepError(wf: WorkflowRow, handler: StepHandler, attempt: number, startedAt: Date, input: unknown, err: unknown): Promise<void> {
@@ -244,6 +248,7 @@ export class WorkflowEngine {
       schedule: { kind: 'stop' },
       auditDetails: { reason: error.reason, error: message },
     });
+    if (written && to === 'FAILED') recordWorkflowEnd(wf, to, { 'workflow.failed_step': step });
     if (written && this.opts.deps.notify) {
       await this.opts.deps.notify({
         kind: to === 'FAILED' ? 'workflow_failed' : 'needs_attention',
@@ -263,7 +268,7 @@ export class WorkflowEngine {
     },
   ) {
     const step = wf.status as StepStatus;
-    const written = await checkpointStep(this.db, {
+    const written = await withSpan('db checkpoint', { attributes: { 'workflow.id': wf.id, 'db.operation.name': 'checkpoint' } }, () => checkpointStep(this.db, {
       ...c,
       workflowId: wf.id,
       workerId: this.workerId,
@@ -272,9 +277,10 @@ export class WorkflowEngine {
       step,
       stepAttempt: Math.max(1, wf.attempt),
       actor: this.workerId,
-    });
+    }));
+    annotateActiveSpan({ 'workflow.step.outcome': c.outcome, 'workflow.to': c.to }, c.outcome === 'failed' || c.outcome === 'retrying' ? c.errorCategory ?? 'failed' : undefined);
     const seconds = (Date.now() - c.startedAt.getTime()) / 1000;
-    stepDuration.observe({ step, outcome: c.outcome }, seconds);
+    observeStepDuration(step, c.outcome, seconds);
     if (!written) {
       log().warn('checkpoint fenced off: lease lost or workflow changed elsewhere; abandoning');
       return null;

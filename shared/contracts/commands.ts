@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EmailText, IdText, TEXT_LIMITS, text, UrlText } from './text';
 
 /**
  * Workspace commands: work the backend asks Apps Script to do. The backend never calls into
@@ -6,15 +7,17 @@ import { z } from 'zod';
  * Every command is idempotent on the Apps Script side (executed ids and results are stored).
  */
 
-const Email = z.email();
-const DriveId = z.string().min(1).max(200);
-export const CellValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const Email = EmailText;
+const DriveId = IdText;
+const Name = text(TEXT_LIMITS.name, 1);
+const Text = text(TEXT_LIMITS.text);
+export const CellValue = z.union([Text, z.number(), z.boolean(), z.null()]);
 export type CellValue = z.infer<typeof CellValue>;
 
 export const QuizItem = z.object({
-  questionId: z.string().min(1),
-  title: z.string().min(1),
-  choices: z.array(z.string().min(1)).min(2),
+  questionId: IdText,
+  title: text(TEXT_LIMITS.text, 1),
+  choices: z.array(text(TEXT_LIMITS.text, 1)).min(2).max(20),
   /** Index into choices. Only the form's answer key sees it; never shown to the learner. */
   correctIndex: z.number().int().min(0),
   points: z.number().int().min(1),
@@ -24,68 +27,68 @@ export type QuizItem = z.infer<typeof QuizItem>;
 export const SharingRole = z.enum(['reader', 'commenter', 'writer']);
 
 export const CreateAssessmentAssetsPayload = z.object({
-  workflowId: z.string().min(1),
-  folderName: z.string().min(1),
-  formTitle: z.string().min(1),
-  formDescription: z.string(),
-  resultsSpreadsheetName: z.string().min(1),
+  workflowId: IdText,
+  folderName: Name,
+  formTitle: Name,
+  formDescription: Text,
+  resultsSpreadsheetName: Name,
   /** The spreadsheet the add-on runs in: form responses land there (one response tab per form). */
   destinationSpreadsheetId: DriveId,
-  items: z.array(QuizItem).min(1),
+  items: z.array(QuizItem).min(1).max(500),
   learnerEmail: Email,
   /** Share the folder with the learner (reader) when true; off by feature flag FEATURE_PUBLIC_SHARING. */
   shareWithLearner: z.boolean(),
 });
 export const CreateAssessmentAssetsResult = z.object({
   folderId: DriveId,
-  folderUrl: z.url(),
+  folderUrl: UrlText,
   formId: DriveId,
-  formUrl: z.url(),
+  formUrl: UrlText,
   /** The respondent link the learner opens. */
-  formResponderUrl: z.url(),
+  formResponderUrl: UrlText,
   formPublished: z.literal(true),
   resultsSpreadsheetId: DriveId,
-  resultsSpreadsheetUrl: z.url(),
+  resultsSpreadsheetUrl: UrlText,
   /** Form item id -> question id, so a submission can be mapped back to the answer key. */
-  itemQuestionIds: z.record(z.string(), z.string()),
-});
+  itemQuestionIds: z.record(IdText, IdText),
+}).strict();
 
 export const WriteTabPayload = z.object({
   spreadsheetId: DriveId,
-  tabName: z.string().min(1).max(100),
+  tabName: text(100, 1),
   /** Written with one batched setValues; rows are padded to the widest row. */
   rows: z.array(z.array(CellValue)).min(1).max(5000),
 });
 export const WriteTabResult = z.object({
   spreadsheetId: DriveId,
-  tabName: z.string(),
+  tabName: text(100, 1),
   rowCount: z.number().int().min(0),
   columnCount: z.number().int().min(0),
-  url: z.url().optional(),
-});
+  url: UrlText.optional(),
+}).strict();
 
 export const SetSharingPayload = z.object({
-  fileIds: z.array(DriveId).min(1),
-  emails: z.array(Email).min(1),
+  fileIds: z.array(DriveId).min(1).max(100),
+  emails: z.array(Email).min(1).max(100),
   role: SharingRole,
 });
-export const SetSharingResult = z.object({ sharedFileIds: z.array(DriveId) });
+export const SetSharingResult = z.object({ sharedFileIds: z.array(DriveId) }).strict();
 
-export const TrashFilesPayload = z.object({ fileIds: z.array(DriveId).min(1) });
-export const TrashFilesResult = z.object({ trashedFileIds: z.array(DriveId) });
+export const TrashFilesPayload = z.object({ fileIds: z.array(DriveId).min(1).max(100) });
+export const TrashFilesResult = z.object({ trashedFileIds: z.array(DriveId) }).strict();
 
 export const FormSubmission = z.object({
   formId: DriveId,
   /** The Form response id: the dedupe key for duplicate deliveries. */
-  responseId: z.string().min(1).max(300),
+  responseId: text(300, 1),
   respondentEmail: Email,
   submittedAt: z.iso.datetime({ offset: true }),
-  answers: z.array(z.object({ questionId: z.string().min(1), answer: z.string().max(10_000) })).max(500),
-});
+  answers: z.array(z.object({ questionId: IdText, answer: Text }).strict()).max(500),
+}).strict();
 export type FormSubmission = z.infer<typeof FormSubmission>;
 
-export const ReadResponsesPayload = z.object({ spreadsheetUrl: z.url(), formId: DriveId });
-export const ReadResponsesResult = z.object({ submissions: z.array(FormSubmission) });
+export const ReadResponsesPayload = z.object({ spreadsheetUrl: UrlText, formId: DriveId });
+export const ReadResponsesResult = z.object({ submissions: z.array(FormSubmission).max(1000) }).strict();
 
 /** Every command type with its payload and result schema: the one table both sides read. */
 export const COMMAND_CONTRACTS = {
@@ -101,6 +104,9 @@ export const CommandType = z.enum(Object.keys(COMMAND_CONTRACTS) as [CommandType
 export type CommandPayload<T extends CommandType> = z.infer<(typeof COMMAND_CONTRACTS)[T]['payload']>;
 export type CommandResult<T extends CommandType> = z.infer<(typeof COMMAND_CONTRACTS)[T]['result']>;
 
+/** W3C traceparent: version-traceid-spanid-flags (https://www.w3.org/TR/trace-context/). */
+export const Traceparent = z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'a W3C traceparent');
+
 /** A command as the add-on receives it from a claim. */
 export const ClaimedCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('create_assessment_assets'), payload: CreateAssessmentAssetsPayload }),
@@ -110,26 +116,29 @@ export const ClaimedCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('read_responses'), payload: ReadResponsesPayload }),
 ]).and(
   z.object({
-    id: z.string().min(1),
-    workflowId: z.string().min(1),
-    leaseToken: z.string().min(1),
+    id: IdText,
+    workflowId: IdText,
+    leaseToken: IdText,
     leaseExpiresAt: z.iso.datetime({ offset: true }),
     attempt: z.number().int().min(1),
+    /** W3C trace context of the command's span (only when the backend traces); sent back with the result. */
+    traceparent: Traceparent.optional(),
   }),
 );
 export type ClaimedCommand = z.infer<typeof ClaimedCommand>;
 
 /** What the add-on posts back: exactly one of result or error. */
 export const CommandCompletion = z.union([
-  z.object({ leaseToken: z.string().min(1), result: z.unknown() }).strict(),
+  z.object({ leaseToken: IdText, result: z.unknown(), traceparent: Traceparent.optional() }).strict(),
   z
     .object({
-      leaseToken: z.string().min(1),
+      leaseToken: IdText,
       error: z.object({
-        message: z.string().min(1).max(2000),
+        message: text(2000, 1),
         /** Transient on the Workspace side (quota, timeout): the backend re-offers the command. */
         retryable: z.boolean(),
       }).strict(),
+      traceparent: Traceparent.optional(),
     })
     .strict(),
 ]);

@@ -87,7 +87,7 @@ describe('overrides and human in the loop', () => {
     const done = await waitForStatus(backend.database, id, ['COMPLETED']);
     expect((done.outputs as Record<string, unknown>).GENERATING_AVATAR_VIDEOS).toMatchObject({ skipped: true });
     const audit = await listAuditEvents(backend.database.db, id);
-    expect(audit.find((a) => a.type === 'skip')).toMatchObject({ actor: 'dana', details: { step: 'GENERATING_AVATAR_VIDEOS', reason: 'Avatar render farm down; decks are enough' } });
+    expect(audit.find((a) => a.type === 'skip')).toMatchObject({ actor: 'break-glass:dana', details: { step: 'GENERATING_AVATAR_VIDEOS', reason: 'Avatar render farm down; decks are enough' } });
   });
 
   it('cancel during step 9 cancels the PresGen jobs and trashes the Drive items, audited', async () => {
@@ -117,7 +117,7 @@ describe('overrides and human in the loop', () => {
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('COMPLETED');
     const audit = await listAuditEvents(backend.database.db, id);
-    expect(audit.at(-1)).toMatchObject({ type: 'manual_completion', actor: 'lee', fromStatus: 'NEEDS_ATTENTION', toStatus: 'COMPLETED' });
+    expect(audit.at(-1)).toMatchObject({ type: 'manual_completion', actor: 'break-glass:lee', fromStatus: 'NEEDS_ATTENTION', toStatus: 'COMPLETED' });
   });
 
   it('an unhandled error is a JSON 500 with a correlation id, and parks the workflow it touched in NEEDS_ATTENTION with an alert', async () => {

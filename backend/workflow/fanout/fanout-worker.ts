@@ -19,6 +19,8 @@ import {
   type FanoutService,
 } from './fanout-store';
 import { errorText } from '../../observability/error-text';
+import { withSpan } from '../../observability/tracing';
+import { fanoutSpanOptions } from '../../observability/workflow-spans';
 
 /**
  * Runs the per-course PresGen jobs of steps 9 and 10 for every workflow: submits pending items
@@ -98,14 +100,14 @@ export class FanoutWorker {
           for (const service of Object.keys(this.opts.clients) as FanoutService[]) {
             if (this.inFlight.size >= maxInFlight) break;
             const items = await claimSubmittableItems(this.opts.database.db, service, this.opts.caps[service], this.opts.workerId, this.opts.leaseMs);
-            for (const item of items) this.track(item, () => this.submit(item));
+            for (const item of items) this.track(item, 'submit', () => this.submit(item));
             claimed += items.length;
           }
         }
         const room = maxInFlight - this.inFlight.size;
         if (waits.pollMs !== null && waits.pollMs <= 0 && room > 0) {
           const polls = await claimPollableItems(this.opts.database.db, this.opts.workerId, room, this.opts.leaseMs);
-          for (const item of polls) this.track(item, () => this.poll(item));
+          for (const item of polls) this.track(item, 'poll', () => this.poll(item));
           claimed += polls.length;
         }
         if (claimed > 0) continue;
@@ -121,8 +123,9 @@ export class FanoutWorker {
     }
   }
 
-  private track(item: FanoutItemRow, work: () => Promise<void>): void {
-    const task = withLogContext({ workflow_id: item.workflowId, step: item.step, attempt: item.attempt }, work)
+  private track(item: FanoutItemRow, operation: 'submit' | 'poll', work: () => Promise<void>): void {
+    const traced = () => withSpan(`fanout ${item.service} ${operation}`, fanoutSpanOptions(item), work);
+    const task = withLogContext({ workflow_id: item.workflowId, step: item.step, attempt: item.attempt }, traced)
       .catch((err) => log().error({ err: errorText(err), item: item.id }, 'fan-out item handling failed'))
       .finally(() => {
         this.inFlight.delete(item.id);
