@@ -203,7 +203,9 @@ async function recordingProxy(target: string): Promise<{ url: string; close(): P
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     seen.push({ path: req.url ?? '', body: text ? JSON.parse(text) : undefined });
-    const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body: text || undefined });
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (req.headers.authorization) headers.authorization = req.headers.authorization;
+    const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers, body: text || undefined });
     res.writeHead(upstream.status, { 'content-type': 'application/json' });
     res.end(await upstream.text());
   });
