@@ -30,10 +30,24 @@ export interface DispatchResult {
   skipped?: 'not_a_form_sheet' | 'unknown_form' | 'nothing_new' | 'backend_unavailable';
 }
 
+/**
+ * Which of OUR forms the submission came from; undefined for a sheet without a form and for any
+ * other form linked to the spreadsheet (someone else's, which we may not even be allowed to open):
+ * those are ignored, and the trigger still goes on to pump.
+ */
 export function formIdForSubmitEvent(e: SheetFormSubmitEvent, ctx: CommandContext): string | undefined {
   const formUrl = e.range.getSheet().getFormUrl();
   if (!formUrl) return undefined;
-  return ctx.forms.openFormByUrl(formUrl).getId();
+  const ours = ctx.registry.formIds();
+  const byUrl = ours.find((id) => formUrl.includes(id));
+  if (byUrl) return byUrl;
+  try {
+    // Another URL shape (the responder link): open it to compare ids.
+    const id = ctx.forms.openFormByUrl(formUrl).getId();
+    return ours.includes(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function postNewResponses(formId: string, client: BackendClient, ctx: CommandContext, store: JsonStore): DispatchResult {
@@ -76,6 +90,17 @@ export function postNewResponses(formId: string, client: BackendClient, ctx: Com
   ctx.registry.markPosted(formId, done);
   markPending(store, formId, false);
   return posted ? { formId, posted } : { formId, posted, skipped: 'nothing_new' };
+}
+
+/**
+ * "Check for responses" (sidebar): post every not-yet-posted response of every form this add-on
+ * created. Without installable triggers (test deployments, the trigger cap) this is how a
+ * submission reaches the backend.
+ */
+export function postAllNewResponses(client: BackendClient, ctx: CommandContext, store: JsonStore): number {
+  let posted = 0;
+  for (const formId of ctx.registry.formIds()) posted += postNewResponses(formId, client, ctx, store).posted;
+  return posted;
 }
 
 /** Retry forms whose submissions could not be posted earlier (called by the hourly pump). */

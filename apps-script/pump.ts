@@ -17,6 +17,8 @@ export interface PumpOptions {
   /** Only commands for the spreadsheet the add-on runs in (undefined: all of this instructor's). */
   spreadsheetId?: string;
   claimBatchSize: number;
+  /** Expected time per command: claims are sized to what fits in the time left. */
+  commandEstimateMs: number;
   /** No new claim after this much time since the pump started. */
   stopAfterMs: number;
   /** Keep polling while idle until this long has passed without a command (0: stop at the first empty claim). */
@@ -24,6 +26,11 @@ export interface PumpOptions {
   pollIntervalMs: number;
   /** Do not start a command with less than this left in the execution budget; its lease will lapse and it is re-offered. */
   commandReserveMs: number;
+  /**
+   * Asked after an empty claim, before idling on: false = nothing more is coming soon, stop now
+   * (saves trigger runtime, 90 min/day on consumer accounts). Absent: idle up to idleWaitMs.
+   */
+  moreComingSoon?: () => boolean;
 }
 
 export interface PumpStats {
@@ -47,11 +54,19 @@ export function pumpCommands(client: BackendClient, ctx: CommandContext, opts: P
   let lastWorkAt = startedAt;
   try {
     while (ctx.clock.elapsedMs() - startedAt < opts.stopAfterMs && ctx.clock.remainingMs() > opts.commandReserveMs) {
-      const batch = client.claimCommands(opts.spreadsheetId, opts.claimBatchSize);
+      // Claim only what fits: a claimed command waiting behind slow ones would outlive its lease and
+      // be re-offered to another execution (the sidebar's) while this one may still run it.
+      const fit = Math.floor((ctx.clock.remainingMs() - opts.commandReserveMs) / opts.commandEstimateMs);
+      if (fit < 1 && stats.claimed > 0) break;
+      const batch = client.claimCommands(opts.spreadsheetId, Math.max(1, Math.min(opts.claimBatchSize, fit)));
       stats.claimed += batch.length;
       if (batch.length === 0) {
         const idleFor = ctx.clock.elapsedMs() - lastWorkAt;
         if (idleFor + opts.pollIntervalMs > opts.idleWaitMs) break;
+        if (opts.moreComingSoon && !opts.moreComingSoon()) {
+          log.info('pump_nothing_pending', { idle_ms: idleFor });
+          break;
+        }
         ctx.clock.sleep(opts.pollIntervalMs);
         continue;
       }

@@ -23,6 +23,13 @@ export const AddonSettings = z.object({
   PRESGEN_PUMP_HOURLY_MS: ms(240_000, 0, 330_000),
   /** Do not start a command with less than this left in the execution. */
   PRESGEN_COMMAND_RESERVE_MS: ms(30_000, 0, 120_000),
+  /** Daily Workspace usage is reported to the backend at most this often (each report is a UrlFetch). */
+  PRESGEN_QUOTA_REPORT_MS: ms(300_000, 0, 86_400_000),
+  /**
+   * What one command may take (a 20-question quiz is ~100 FormApp calls): a pump claims only as many
+   * as fit in the time left, so none sits claimed-but-unstarted while its lease runs out.
+   */
+  PRESGEN_COMMAND_ESTIMATE_MS: ms(20_000, 100, 300_000),
   PRESGEN_CLAIM_BATCH: z.coerce.number().int().min(1).max(20).catch(5).default(5),
 });
 export type AddonSettings = z.infer<typeof AddonSettings>;

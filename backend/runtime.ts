@@ -4,7 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createAssessmentEngine } from './assessment';
 import type { Config } from './config';
 import { openDatabase, type Database } from './db/client';
-import { countWorkflowsByStatus, getWorkflow, updateWorkflowStatus } from './db/repositories/workflow-repository';
+import { countWorkflowsByStatus } from './db/repositories/workflow-repository';
 import { createApp } from './http/app';
 import { GoogleIdTokenVerifier } from './http/auth/google-id-token';
 import { OutboundHttpClient } from './integration/http-client';
@@ -20,9 +20,9 @@ import { FanoutWorker, type JobClient } from './workflow/fanout/fanout-worker';
 import { STEP_HANDLERS } from './workflow/steps';
 import { startSlaWatch } from './workflow/sla-watch';
 import { WorkflowService } from './workflow/workflow-service';
+import { parkAfterUnhandledError } from './workflow/unhandled-error';
 import { createNotificationService, type NotificationService } from './workflow/notifications';
 import { WorkspaceCommandQueue } from './workspace/command-queue';
-import { isTerminal, type WorkflowStatus } from '../shared/workflow-status';
 import { startIntegrationEventFlush } from './observability/integration-events';
 import { startReportSchedule } from './observability/integration-health/schedule';
 
@@ -124,6 +124,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       featurePublicSharing: config.FEATURE_PUBLIC_SHARING,
     },
     notify,
+    outboxRows: notifications.rowsFor,
     now: () => new Date(),
   };
   const service = new WorkflowService(deps, STEP_HANDLERS);
@@ -189,25 +190,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
       await notifications.dispatcher.refreshBacklog();
     },
     onUnhandledWorkflowError: async (workflowId, error, correlationId) => {
-      const wf = await getWorkflow(database.db, workflowId);
-      if (!wf || isTerminal(wf.status as WorkflowStatus) || wf.status === 'NEEDS_ATTENTION') return;
-      await updateWorkflowStatus(database.db, {
-        id: wf.id,
-        expectedVersion: wf.version,
-        to: 'NEEDS_ATTENTION',
-        actor: 'http-error-handler',
-        eventType: 'unhandled_error',
-        details: { correlationId, category: errorCategory(error), error: errorText(error) },
-        patch: { failedStep: wf.status, lastError: publicErrorText(error, correlationId), runAfter: null },
-      });
-      await notify({
-        kind: 'needs_attention',
-        workflowId,
-        key: `unhandled:${correlationId}`,
-        audience: 'operators',
-        subject: `Workflow ${workflowId} needs attention (unhandled error)`,
-        text: `An unhandled error touched workflow ${workflowId}: ${publicErrorText(error, correlationId)}. The detail is in the server log under this correlation id.`,
-      });
+      await parkAfterUnhandledError(deps, workflowId, error, correlationId);
     },
   });
 

@@ -10,16 +10,22 @@
  * manifest, so the URL baked into the code and the whitelist come from the same value.
  *
  * CLI: BACKEND_URL=https://assess.example.com tsx scripts/build-apps-script.ts [outDir]
+ * Without BACKEND_URL the bundle points at UNSET_BACKEND_URL and cannot be pushed (scripts/push-apps-script.ts).
  */
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { z } from 'zod';
+import { STATUS_LABELS, STEP_STATUSES } from '../shared/workflow-status';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const GLOBAL_NAME = 'PresGenAddon';
-export const DEFAULT_BACKEND_URL = 'https://presgen-assess.example.com';
+/**
+ * What a build without BACKEND_URL points at (`npm run build` in CI). `.invalid` can never resolve,
+ * and `npm run push` refuses a bundle whose whitelist holds it: an unpushable build, not a default.
+ */
+export const UNSET_BACKEND_URL = 'https://backend-url-not-set.invalid';
 export const DEFAULT_OUT_DIR = 'dist/apps-script';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -75,7 +81,20 @@ export async function buildAppsScript(opts: BuildOptions): Promise<void> {
   const manifest = ManifestSource.parse(JSON.parse(await readFile(join(ROOT, 'appsscript.json'), 'utf8')));
   const built = { ...manifest, urlFetchWhitelist: [`${backendUrl}/`] };
   await writeFile(join(outDir, 'appsscript.json'), `${JSON.stringify(built, null, 2)}\n`);
-  await copyFile(join(ROOT, 'apps-script', 'sidebar', 'Sidebar.html'), join(outDir, 'Sidebar.html'));
+  const sidebar = await readFile(join(ROOT, 'apps-script', 'sidebar', 'Sidebar.html'), 'utf8');
+  await writeFile(join(outDir, 'Sidebar.html'), withStepDefinitions(sidebar));
+}
+
+/** The sidebar's step list and labels come from the one definition in shared/, not a copy. */
+export function withStepDefinitions(html: string): string {
+  const fills: Record<string, unknown> = { STEP_STATUSES, STATUS_LABELS };
+  let out = html;
+  for (const [name, value] of Object.entries(fills)) {
+    const marker = new RegExp(`/\\*@${name}@\\*/(\\[\\]|\\{\\})`);
+    if (!marker.test(out)) throw new Error(`Sidebar.html has no /*@${name}@*/ marker`);
+    out = out.replace(marker, () => JSON.stringify(value));
+  }
+  return out;
 }
 
 /** The exports of main.ts, read from esbuild's metafile so the wrapper list cannot drift. */
@@ -120,11 +139,25 @@ export function entryPointWrappers(names: string[]): string {
     .join('\n');
 }
 
+/** The backend URL a built bundle points at, read back from its manifest (the whitelist is built from it). */
+export async function builtBackendUrl(outDir: string): Promise<string | undefined> {
+  try {
+    const manifest = JSON.parse(await readFile(join(resolve(outDir), 'appsscript.json'), 'utf8')) as { urlFetchWhitelist?: unknown };
+    const first = Array.isArray(manifest.urlFetchWhitelist) ? manifest.urlFetchWhitelist[0] : undefined;
+    return typeof first === 'string' ? first.replace(/\/+$/, '') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
-  const backendUrl = process.env.BACKEND_URL || DEFAULT_BACKEND_URL;
+  const backendUrl = process.env.BACKEND_URL || UNSET_BACKEND_URL;
   const outDir = process.argv[2] || process.env.APPS_SCRIPT_OUT_DIR || DEFAULT_OUT_DIR;
   await buildAppsScript({ backendUrl, outDir });
   process.stdout.write(`apps-script: built ${outDir} for ${BackendUrl.parse(backendUrl)}\n`);
+  if (!process.env.BACKEND_URL) {
+    process.stdout.write('apps-script: BACKEND_URL is not set, so this bundle is for tests only; npm run push will refuse it\n');
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

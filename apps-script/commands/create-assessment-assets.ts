@@ -4,6 +4,7 @@ import type { CommandContext } from './context';
 /**
  * Step 3: the learner's Drive folder, the quiz form (answer key, points, email collection,
  * responses to the add-on's spreadsheet, published) and the per-learner results spreadsheet.
+ * Nothing is shared here (see set_sharing).
  *
  * Resumable: every created id is saved as progress under the command id before the next step, so
  * an execution killed half way and a re-delivered command reuse the folder/form/sheet already made
@@ -56,7 +57,8 @@ export function createAssessmentAssets(
   }
   ctx.drive.move(progress.resultsSpreadsheetId, folder);
 
-  if (payload.shareWithLearner) ctx.drive.managePermissions(folder, [payload.learnerEmail], 'reader');
+  // No sharing here: a Workspace domain may refuse it, and that must not undo step 3. Sharing is
+  // the separate, best-effort set_sharing command of step 11 (payload.shareWithLearner is legacy).
 
   return {
     folderId: progress.folderId,

@@ -9,6 +9,7 @@ import { GoogleDriveClient } from '../workspace/drive-client';
 import { GoogleFormsClient } from '../workspace/forms-client';
 import { GoogleSheetsClient } from '../workspace/sheets-client';
 import { createExecutionClock, type ExecutionClock } from './clock';
+import { identityTokenOrThrow } from './consent';
 import { errorMessage, log } from './log';
 
 /**
@@ -30,6 +31,7 @@ export interface AddonRuntime {
 }
 
 const DAILY_USAGE_KEY = 'quota:daily';
+const LAST_REPORT_KEY = 'quota:last-report-at';
 
 export function createAddonRuntime(kind: 'sidebar' | 'trigger'): AddonRuntime {
   const settings = readSettings(PropertiesService.getScriptProperties().getProperties());
@@ -44,7 +46,7 @@ export function createAddonRuntime(kind: 'sidebar' | 'trigger'): AddonRuntime {
     baseUrl: __BACKEND_URL__,
     transport: urlFetchTransport,
     // One token per execution: it lives an hour, an execution at most six minutes.
-    getIdToken: () => (idToken ??= ScriptApp.getIdentityToken()),
+    getIdToken: () => (idToken ??= identityTokenOrThrow()),
     clock,
     onRequest: () => usage.increment('UrlFetchApp.fetch'),
   });
@@ -60,13 +62,21 @@ export function createAddonRuntime(kind: 'sidebar' | 'trigger'): AddonRuntime {
   return { settings, clock, usage, client, ctx, store };
 }
 
-/** Add this execution's Workspace calls to today's totals and report them; never throws. */
+/**
+ * Add this execution's Workspace calls to today's totals (user properties) and report the totals
+ * to the backend at most every PRESGEN_QUOTA_REPORT_MS: a report after every 5-second sidebar
+ * pump would itself spend the UrlFetch quota it reports on. Never throws.
+ */
 export function flushQuotaUsage(runtime: AddonRuntime): void {
   const delta = runtime.usage.drain();
   if (Object.keys(delta).length === 0) return;
   try {
     const merged = mergeDailyUsage(runtime.store.get<DailyUsage>(DAILY_USAGE_KEY), quotaDay(new Date()), delta);
     runtime.store.set(DAILY_USAGE_KEY, merged);
+    const now = Date.now();
+    const lastReportAt = runtime.store.get<number>(LAST_REPORT_KEY) ?? 0;
+    if (now - lastReportAt < runtime.settings.PRESGEN_QUOTA_REPORT_MS && now >= lastReportAt) return;
+    runtime.store.set(LAST_REPORT_KEY, now);
     runtime.client.reportQuota(merged);
   } catch (err) {
     log.warn('quota_report_failed', { message: errorMessage(err) });

@@ -30,6 +30,23 @@ export class FormRegistry {
     this.store.set(PREFIX + formId, { ...record, postedResponseIds: existing?.postedResponseIds ?? [] });
   }
 
+  formIds(): string[] {
+    return this.store.entries(PREFIX).map(([key]) => key.slice(PREFIX.length));
+  }
+
+  /** Drop the records of finished workflows' forms (user properties hold 500 KB in all). Returns how many. */
+  forgetWorkflows(workflowIds: ReadonlySet<string>): number {
+    if (workflowIds.size === 0) return 0;
+    let removed = 0;
+    for (const formId of this.formIds()) {
+      const record = this.get(formId);
+      if (!record || !workflowIds.has(record.workflowId)) continue;
+      this.store.delete(PREFIX + formId);
+      removed++;
+    }
+    return removed;
+  }
+
   markPosted(formId: string, responseIds: string[]): void {
     const record = this.get(formId);
     if (!record || responseIds.length === 0) return;

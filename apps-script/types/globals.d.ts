@@ -14,6 +14,11 @@ declare namespace GoogleAppsScript {
        */
       setPublished(published: boolean): Form;
       isPublished(): boolean;
+      /** Newer than @types/google-apps-script 2.0.x: how respondent emails are collected. */
+      setEmailCollectionType?(type: string): Form;
+    }
+    interface FormApp {
+      EmailCollectionType?: { DO_NOT_COLLECT: string; VERIFIED: string; RESPONDER_INPUT: string };
     }
   }
 }

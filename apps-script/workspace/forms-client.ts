@@ -5,12 +5,22 @@ import type { QuotaGuard } from '../quota';
 export class GoogleFormsClient {
   constructor(private readonly quota: QuotaGuard) {}
 
-  /** A quiz that collects respondent emails. Forms start unpublished: see publishForm. */
+  /**
+   * A quiz that collects respondent emails: verified (the signed-in Google account) where the
+   * platform offers the collection type, else the older collect-email switch. Responses can still
+   * come without an email; they are routed by form, never dropped (submission-mapping.ts).
+   * Forms start unpublished: see publishForm.
+   */
   createForm(title: string, description: string): GoogleAppsScript.Forms.Form {
     const form = this.quota.call('FormApp.create', () => FormApp.create(title));
     this.quota.call('Form.setDescription', () => form.setDescription(description));
     this.quota.call('Form.setIsQuiz', () => form.setIsQuiz(true));
-    this.quota.call('Form.setCollectEmail', () => form.setCollectEmail(true));
+    const verified = FormApp.EmailCollectionType?.VERIFIED;
+    if (verified && typeof form.setEmailCollectionType === 'function') {
+      this.quota.call('Form.setEmailCollectionType', () => form.setEmailCollectionType!(verified));
+    } else {
+      this.quota.call('Form.setCollectEmail', () => form.setCollectEmail(true));
+    }
     return form;
   }
 

@@ -79,6 +79,7 @@ export function analyzeGapsForProfile(profile: CertificationProfile, assessment:
     certificationId: profile.id,
     totalScore: roundScore(totalScore),
     passed: totalScore >= profile.passingScore,
+    passingScore: profile.passingScore,
     answered,
     correct,
     domains,

@@ -50,6 +50,15 @@ export const workflows = pgTable(
     /** When the learner's submission arrived: start of the SLA-counted active phase. */
     submittedAt: ts('submitted_at'),
     completedAt: ts('completed_at'),
+    /**
+     * Set when a permanent failure or a cancel still has to undo external effects (cancel PresGen
+     * jobs, trash Drive files). The fenced FAILED/CANCELLED write sets it; the engine claims such a
+     * workflow like due work, compensates under the lease and clears it. The value keys the run's
+     * audit events, so a compensation resumed after a crash does not repeat finished steps.
+     */
+    compensationKey: text('compensation_key'),
+    /** The step-list definition the workflow started on (see backend/workflow/definition.ts). */
+    definitionVersion: integer('definition_version').notNull().default(1),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },

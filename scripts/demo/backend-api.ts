@@ -22,12 +22,27 @@ export class InstructorApi {
   }
 
   private async get<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
-    const res = await fetch(`${this.baseUrl}${path}`, { headers: { authorization: `Bearer ${await this.idToken()}` } });
+    const res = await this.fetchOnce(path);
     const text = await res.text();
     if (!res.ok) throw new Error(`GET ${path.split('?')[0]} answered HTTP ${res.status}: ${text.slice(0, 300)}`);
     const parsed = schema.safeParse(JSON.parse(text));
     if (!parsed.success) throw new Error(`GET ${path.split('?')[0]}: unexpected answer at ${parsed.error.issues[0]?.path.join('.') || 'body'}`);
     return parsed.data;
+  }
+
+  /**
+   * A GET, sent again once when a pooled keep-alive connection turned out to be closed: the emulator
+   * blocks this thread during its synchronous fetches, so the server's close of an idle connection
+   * may not have been seen yet when the next request picks that connection.
+   */
+  private async fetchOnce(path: string): Promise<Response> {
+    const send = async () => fetch(`${this.baseUrl}${path}`, { headers: { authorization: `Bearer ${await this.idToken()}` } });
+    try {
+      return await send();
+    } catch (err) {
+      if ((err as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw err;
+      return send();
+    }
   }
 }
 

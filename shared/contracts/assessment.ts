@@ -78,6 +78,8 @@ export const GapAnalysis = z.object({
   certificationId: Text(),
   totalScore: z.number().min(0).max(1),
   passed: z.boolean(),
+  /** The certification's pass mark (0..1), for the Gap_Analysis chart; absent in older checkpoints. */
+  passingScore: z.number().gt(0).lte(1).optional(),
   answered: z.number().int().min(0),
   correct: z.number().int().min(0),
   domains: z.array(DomainGap),

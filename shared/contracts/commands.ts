@@ -72,7 +72,16 @@ export const SetSharingPayload = z.object({
   emails: z.array(Email).min(1).max(100),
   role: SharingRole,
 });
-export const SetSharingResult = z.object({ sharedFileIds: z.array(DriveId) }).strict();
+/** A grant Drive refused (domain policy, no such file): sharing is best-effort, the workflow goes on. */
+export const SharingRefusal = z.object({ fileId: DriveId, email: Email, reason: text(500, 1) }).strict();
+export type SharingRefusal = z.infer<typeof SharingRefusal>;
+export const SetSharingResult = z
+  .object({
+    /** Files every email got the role on. */
+    sharedFileIds: z.array(DriveId).max(100),
+    notShared: z.array(SharingRefusal).max(10_000).default([]),
+  })
+  .strict();
 
 export const TrashFilesPayload = z.object({ fileIds: z.array(DriveId).min(1).max(100) });
 export const TrashFilesResult = z.object({ trashedFileIds: z.array(DriveId) }).strict();
@@ -81,7 +90,11 @@ export const FormSubmission = z.object({
   formId: DriveId,
   /** The Form response id: the dedupe key for duplicate deliveries. */
   responseId: text(300, 1),
-  respondentEmail: Email,
+  /**
+   * '' when the form gave no email (its collection type, an account without one): the submission
+   * is still routed by formId (one form, one workflow), never dropped.
+   */
+  respondentEmail: z.union([Email, z.literal('')]),
   submittedAt: z.iso.datetime({ offset: true }),
   answers: z.array(z.object({ questionId: IdText, answer: Text }).strict()).max(500),
 }).strict();
@@ -90,42 +103,70 @@ export type FormSubmission = z.infer<typeof FormSubmission>;
 export const ReadResponsesPayload = z.object({ spreadsheetUrl: UrlText, formId: DriveId });
 export const ReadResponsesResult = z.object({ submissions: z.array(FormSubmission).max(1000) }).strict();
 
-/** Every command type with its payload and result schema: the one table both sides read. */
+/**
+ * One definition per command type, the table both sides read: payload and result contracts,
+ * and the per-command policy. `storesResult`: the add-on keeps the result under the command id
+ * and replays it on a re-delivery (false for read-only commands, e.g. read_responses, whose
+ * result holds learner answers). `maxAttempts` / `retryBaseMs` / `retryMaxMs`: how often and how
+ * soon the backend re-offers a command that failed retryably. The claimed-command union below,
+ * the add-on's handler map and the backend's queue all derive from it, so a command type without
+ * a handler fails `tsc`.
+ */
 export const COMMAND_CONTRACTS = {
-  create_assessment_assets: { payload: CreateAssessmentAssetsPayload, result: CreateAssessmentAssetsResult },
-  write_tab: { payload: WriteTabPayload, result: WriteTabResult },
-  set_sharing: { payload: SetSharingPayload, result: SetSharingResult },
-  trash_files: { payload: TrashFilesPayload, result: TrashFilesResult },
-  read_responses: { payload: ReadResponsesPayload, result: ReadResponsesResult },
-} as const;
+  create_assessment_assets: {
+    payload: CreateAssessmentAssetsPayload,
+    result: CreateAssessmentAssetsResult,
+    storesResult: true,
+    maxAttempts: 5,
+    retryBaseMs: 1000,
+    retryMaxMs: 60_000,
+  },
+  write_tab: { payload: WriteTabPayload, result: WriteTabResult, storesResult: true, maxAttempts: 5, retryBaseMs: 1000, retryMaxMs: 60_000 },
+  set_sharing: { payload: SetSharingPayload, result: SetSharingResult, storesResult: true, maxAttempts: 5, retryBaseMs: 1000, retryMaxMs: 60_000 },
+  trash_files: { payload: TrashFilesPayload, result: TrashFilesResult, storesResult: true, maxAttempts: 5, retryBaseMs: 1000, retryMaxMs: 60_000 },
+  read_responses: { payload: ReadResponsesPayload, result: ReadResponsesResult, storesResult: false, maxAttempts: 5, retryBaseMs: 1000, retryMaxMs: 60_000 },
+} as const satisfies Record<string, CommandDefinition>;
+
+export interface CommandDefinition {
+  payload: z.ZodType;
+  result: z.ZodType;
+  storesResult: boolean;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
 
 export type CommandType = keyof typeof COMMAND_CONTRACTS;
-export const CommandType = z.enum(Object.keys(COMMAND_CONTRACTS) as [CommandType, ...CommandType[]]);
+export const COMMAND_TYPES = Object.keys(COMMAND_CONTRACTS) as [CommandType, ...CommandType[]];
+export const CommandType = z.enum(COMMAND_TYPES);
 export type CommandPayload<T extends CommandType> = z.infer<(typeof COMMAND_CONTRACTS)[T]['payload']>;
 export type CommandResult<T extends CommandType> = z.infer<(typeof COMMAND_CONTRACTS)[T]['result']>;
 
 /** W3C traceparent: version-traceid-spanid-flags (https://www.w3.org/TR/trace-context/). */
 export const Traceparent = z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'a W3C traceparent');
 
-/** A command as the add-on receives it from a claim. */
-export const ClaimedCommand = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('create_assessment_assets'), payload: CreateAssessmentAssetsPayload }),
-  z.object({ type: z.literal('write_tab'), payload: WriteTabPayload }),
-  z.object({ type: z.literal('set_sharing'), payload: SetSharingPayload }),
-  z.object({ type: z.literal('trash_files'), payload: TrashFilesPayload }),
-  z.object({ type: z.literal('read_responses'), payload: ReadResponsesPayload }),
-]).and(
-  z.object({
-    id: IdText,
-    workflowId: IdText,
-    leaseToken: IdText,
-    leaseExpiresAt: z.iso.datetime({ offset: true }),
-    attempt: z.number().int().min(1),
-    /** W3C trace context of the command's span (only when the backend traces); sent back with the result. */
-    traceparent: Traceparent.optional(),
-  }),
-);
+function claimedVariant<T extends CommandType>(type: T) {
+  return z.object({ type: z.literal(type), payload: COMMAND_CONTRACTS[type].payload as (typeof COMMAND_CONTRACTS)[T]['payload'] });
+}
+type ClaimedVariant = { [T in CommandType]: ReturnType<typeof claimedVariant<T>> }[CommandType];
+
+/** A command as the add-on receives it from a claim: one variant per COMMAND_CONTRACTS entry. */
+export const ClaimedCommand = z
+  .discriminatedUnion('type', COMMAND_TYPES.map((t) => claimedVariant(t)) as unknown as [ClaimedVariant, ...ClaimedVariant[]])
+  .and(
+    z.object({
+      id: IdText,
+      workflowId: IdText,
+      leaseToken: IdText,
+      leaseExpiresAt: z.iso.datetime({ offset: true }),
+      attempt: z.number().int().min(1),
+      /** W3C trace context of the command's span (only when the backend traces); sent back with the result. */
+      traceparent: Traceparent.optional(),
+    }),
+  );
 export type ClaimedCommand = z.infer<typeof ClaimedCommand>;
+/** The claimed command of one type. */
+export type ClaimedCommandOf<T extends CommandType> = Extract<ClaimedCommand, { type: T }>;
 
 /** What the add-on posts back: exactly one of result or error. */
 export const CommandCompletion = z.union([

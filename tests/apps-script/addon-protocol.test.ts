@@ -54,11 +54,12 @@ const control = async (path: string, body: unknown = {}) => {
 };
 const backendState = () => control('state') as Promise<BackendState>;
 
-function newEmulator(): WorkspaceEmulator {
+function newEmulator(opts: { callLatencyMs?: number } = {}): WorkspaceEmulator {
   const emulator = createWorkspaceEmulator({
     bundleDir,
     user: { email: INSTRUCTOR, sub: 'instructor-1' },
     identity: { audience: 'test-audience', signIdTokenSync: () => ID_TOKEN },
+    ...opts,
   });
   // A short idle window keeps the post-submission pump quick; the default is two minutes.
   emulator.state.properties.script.set('PRESGEN_PUMP_IDLE_STOP_MS', '15000');
@@ -156,7 +157,8 @@ describe('commands', () => {
 
     const folders = [...emulator.state.driveItems.values()].filter((d) => d.name === 'PresGen create-1');
     expect(folders).toHaveLength(1);
-    expect(folders[0].viewers).toContain(LEARNER);
+    // Step 3 shares nothing, whatever the legacy shareWithLearner says: sharing is step 11's best-effort set_sharing.
+    expect(folders[0].viewers).toEqual([]);
     expect(emulator.state.driveItems.get(first.formId)?.parents).toEqual([first.folderId]);
     expect(emulator.state.driveItems.get(first.resultsSpreadsheetId)?.parents).toEqual([first.folderId]);
     expect([...emulator.state.driveItems.values()].filter((d) => d.name === 'Results create-1')).toHaveLength(1);
@@ -193,12 +195,18 @@ describe('commands', () => {
     await control('enqueue', [
       tab('tab-1', 'Gap_Analysis', [['Domain', 'Score', 'Severity'], ['Networking', 0.5], ['Security', null, 'high']]),
       tab('tab-2', 'Training_Plan', [['Rank', 'Skill'], [1, 'Subnetting']]),
+      // Text Sheets would otherwise turn into dates, numbers, booleans and a formula.
+      tab('tab-3', 'Course_Outline_1', [['Slide', 'Title'], [1, '7/10'], [2, '1-2'], [3, '+5'], [4, 'TRUE'], [5, '=IMPORTXML("x")']]),
     ]);
     emulator.resetCallCounts();
     emulator.run('pumpNow');
 
-    expect(emulator.callCounts()['Range.setValues']).toBe(2);
+    expect(emulator.callCounts()['Range.setValues']).toBe(3);
     const sheets = emulator.state.spreadsheets.get(assets.resultsSpreadsheetId)!.sheets;
+    const outline = sheets.find((s) => s.name === 'Course_Outline_1')!;
+    expect(outline.values.map((row) => row[1])).toEqual(['Title', '7/10', '1-2', '+5', 'TRUE', '=IMPORTXML("x")']);
+    expect(outline.values.map((row) => row[0]).slice(1)).toEqual([1, 2, 3, 4, 5]); // numbers stay numbers
+    expect(outline.formulas.size).toBe(0);
     const gap = sheets.find((s) => s.name === 'Gap_Analysis')!;
     expect(gap.values).toEqual([['Domain', 'Score', 'Severity'], ['Networking', 0.5, ''], ['Security', '', 'high']]);
     expect(gap.frozenRows).toBe(1);
@@ -206,6 +214,7 @@ describe('commands', () => {
     expect(results.map((c) => c.result)).toEqual([
       expect.objectContaining({ tabName: 'Gap_Analysis', rowCount: 3, columnCount: 3 }),
       expect.objectContaining({ tabName: 'Training_Plan', rowCount: 2, columnCount: 2 }),
+      expect.objectContaining({ tabName: 'Course_Outline_1', rowCount: 6, columnCount: 2 }),
     ]);
   });
 
@@ -284,5 +293,40 @@ describe('hygiene', () => {
     expect(logs).toContain('command_completed');
     expect(logs).not.toContain('@');
     expect(logs).not.toContain(ID_TOKEN);
+  });
+
+  it('an idle sidebar pump costs one UrlFetch, and quota usage is reported at most every five minutes', async () => {
+    const emulator = newEmulator();
+    const reportsBefore = (await backendState()).quotaReports.length;
+    emulator.resetCallCounts();
+    emulator.run('pumpNow'); // first pump of the day: reports
+    expect(emulator.callCounts()['UrlFetchApp.fetch']).toBe(2); // claim + report
+    emulator.resetCallCounts();
+    for (let i = 0; i < 5; i++) emulator.run('pumpNow');
+    expect(emulator.callCounts()['UrlFetchApp.fetch']).toBe(5); // one claim each, no report
+    expect((await backendState()).quotaReports.length).toBe(reportsBefore + 1);
+
+    emulator.state.clockOffsetMs += 5 * 60_000; // five simulated minutes later
+    emulator.run('pumpNow');
+    const reports = (await backendState()).quotaReports;
+    expect(reports.length).toBe(reportsBefore + 2);
+    expect(reports.at(-1)!.usage['UrlFetchApp.fetch']).toBeGreaterThanOrEqual(7); // nothing lost between reports
+  });
+
+  it('with slow Workspace calls, a pump claims only what fits in its time, so nothing waits claimed while its lease runs out', async () => {
+    // 400 ms a call: creating the assets is ~10 s of a sidebar pump's 25 s.
+    const emulator = newEmulator({ callLatencyMs: 400 });
+    await control('enqueue', [1, 2, 3, 4].map((i) => createAssetsCommand(`slow-${i}`, emulator)));
+    const stats = emulator.run('pumpNow') as { claimed: number; succeeded: number; deferred: number };
+    expect(stats.deferred).toBe(0);
+    expect(stats.claimed).toBe(stats.succeeded);
+    expect(stats.claimed).toBeGreaterThanOrEqual(1);
+    let state = await backendState();
+    expect((state as unknown as { queue: unknown[] }).queue.length).toBe(4 - stats.claimed); // left unclaimed for the next run
+    for (let i = 0; i < 8 && (state as unknown as { queue: unknown[] }).queue.length > 0; i++) {
+      emulator.run('pumpNow');
+      state = await backendState();
+    }
+    expect(state.completions.filter((c) => c.id.startsWith('slow-'))).toHaveLength(4);
   });
 });

@@ -42,9 +42,13 @@ describe('FormSubmission from a form response', () => {
     expect(result.ok && result.submission.submittedAt).toBe('2026-03-02T08:00:00.000Z');
   });
 
-  it('refuses a response without a respondent email, naming the field', () => {
+  it('keeps a response without a respondent email: it is routed by form, never dropped', () => {
     const result = toFormSubmission('form-1', response({ email: '', answers: [[101, 'TCP']] }), itemQuestionIds);
-    expect(result.ok).toBe(false);
+    expect(result.ok && result.submission).toMatchObject({ formId: 'form-1', respondentEmail: '' });
+  });
+
+  it('refuses a respondent email that is not an address, naming the field', () => {
+    const result = toFormSubmission('form-1', response({ email: 'not an email', answers: [[101, 'TCP']] }), itemQuestionIds);
     expect(!result.ok && result.reason).toMatch(/^respondentEmail:/);
   });
 });

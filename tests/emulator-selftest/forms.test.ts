@@ -109,4 +109,14 @@ describe('FormApp and form submissions', () => {
     expect(result).toMatchObject({ ok: false, error: 'Lock timeout: another process was holding the lock for too long.' });
     expect(emulator.state.spreadsheets.get(emulator.activeSpreadsheetId)!.sheets[0].values).toHaveLength(2);
   });
+
+  it("someone else's form linked to the user's spreadsheet feeds its response tab, but the user cannot open it", () => {
+    const emulator = fixtureEmulator();
+    const formId = emulator.linkForeignForm(emulator.activeSpreadsheetId, 'colleague@elsewhere.example', ['Coffee?']);
+    expect(() => emulator.run('openFormTitle', formId)).toThrow(/No item with the given ID could be found|permission/);
+    const tab = emulator.state.spreadsheets.get(emulator.activeSpreadsheetId)!.sheets.find((s) => s.formId === formId);
+    expect(tab?.name).toMatch(/^Form Responses \d+$/);
+    expect(emulator.fireFormSubmit(formId, { 'Coffee?': 'Yes' }, '')).toEqual([]); // no trigger installed yet
+    expect(tab!.values).toHaveLength(2);
+  });
 });

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestIdentityProvider, type TestIdentityProvider } from '../support/identity';
-import { ScriptExecutionError } from '../workspace-emulator';
+import { AUTHORIZATION_REQUIRED, ScriptExecutionError } from '../workspace-emulator';
 import { fixtureEmulator, INSTRUCTOR, removeFixtureBundles } from './helpers';
 
 let idp: TestIdentityProvider;
@@ -65,5 +65,17 @@ describe('ScriptApp.getIdentityToken in the emulator', () => {
     expect(() => noOpenid.run('identityToken')).toThrow('You do not have permission to call ScriptApp.getIdentityToken. Required permissions: openid');
     const noEmail = fixtureEmulator({ identity: idp }, { oauthScopes: ['openid'] });
     expect(decodeJwt(noEmail.run('identityToken') as string).email).toBeUndefined();
+  });
+
+  it('granular consent: without openid granted the token is null; an ungranted scope makes authorization REQUIRED and its calls fail', () => {
+    const manifestScopes = ['openid', 'https://www.googleapis.com/auth/userinfo.email', 'https://www.googleapis.com/auth/drive'];
+    const emulator = fixtureEmulator({ identity: idp, grantedScopes: ['https://www.googleapis.com/auth/userinfo.email'] }, { oauthScopes: manifestScopes });
+    expect(emulator.run('identityToken')).toBeNull();
+    expect(emulator.run('authorizationStatus')).toBe('REQUIRED');
+    expect(() => emulator.run('driveRoundTrip', 'learner@example.com')).toThrow(AUTHORIZATION_REQUIRED);
+
+    const consented = fixtureEmulator({ identity: idp }, { oauthScopes: manifestScopes });
+    expect(consented.run('authorizationStatus')).toBe('NOT_REQUIRED');
+    expect(typeof consented.run('identityToken')).toBe('string');
   });
 });

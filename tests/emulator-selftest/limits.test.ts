@@ -64,4 +64,12 @@ describe('manifest scopes', () => {
   it('a malformed manifest is refused, naming the field', () => {
     expect(() => fixtureEmulator({}, { oauthScopes: 'openid' })).toThrow(/appsscript\.json field "oauthScopes"/);
   });
+
+  it('charges a simulated latency per service call, so slow real calls can be modelled', () => {
+    const emulator = fixtureEmulator({ callLatencyMs: 1_000 });
+    emulator.run('createFolders', 5);
+    const calls = Object.values(emulator.callCounts()).reduce((a, b) => a + b, 0);
+    expect(calls).toBeGreaterThanOrEqual(5);
+    expect(emulator.state.executions.at(-1)!.simulatedMs).toBeGreaterThanOrEqual(calls * 1_000 - 1_000);
+  });
 });

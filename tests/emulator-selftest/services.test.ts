@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { LOCK_TIMEOUT_MESSAGE } from '../workspace-emulator';
+import { LOCK_TIMEOUT_MESSAGE, SHARING_POLICY_ERROR } from '../workspace-emulator';
 import { fixtureEmulator, INSTRUCTOR, removeFixtureBundles } from './helpers';
 
 afterAll(removeFixtureBundles);
@@ -76,5 +76,15 @@ describe('DriveApp', () => {
     expect(file).toMatchObject({ parents: [result.folderId], sharingAccess: 'ANYONE_WITH_LINK', sharingPermission: 'VIEW', trashed: true });
     expect(emulator.callCounts()['SpreadsheetApp.create']).toBe(1);
     expect(emulator.quotaUsage()).toMatchObject({ 'DriveApp.createFolder': 1, 'SpreadsheetApp.create': 1 });
+  });
+
+  it("refuses viewers outside the user's domain when the domain's sharing policy says so; the folder stays unshared", () => {
+    const emulator = fixtureEmulator({ sharingDomain: 'example.com' });
+    expect(() => emulator.run('driveRoundTrip', 'learner@elsewhere.example')).toThrow(SHARING_POLICY_ERROR('learner@elsewhere.example'));
+    const folder = [...emulator.state.driveItems.values()].find((d) => d.name === 'Workflow folder')!;
+    expect(folder.viewers).toEqual([]);
+    // Inside the domain, sharing works, except "anyone with the link".
+    expect(() => emulator.run('driveRoundTrip', 'colleague@example.com')).toThrow(SHARING_POLICY_ERROR('anyone'));
+    expect([...emulator.state.driveItems.values()].filter((d) => d.name === 'Workflow folder')[1].viewers).toEqual(['colleague@example.com']);
   });
 });

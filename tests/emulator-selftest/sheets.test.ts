@@ -24,6 +24,35 @@ describe('SpreadsheetApp', () => {
     expect(tab.values).toEqual(ROWS);
   });
 
+  it('parses strings written by setValues as typed input, as Sheets does: dates, numbers, booleans, formulas', () => {
+    const emulator = fixtureEmulator();
+    const typed = ['7/10', '1-2', '+5', '1,000', '50%', 'TRUE', '=1+1', "'=kept", '2026-01-31', 'plain', 3];
+    const { values } = emulator.run('writeTab', 'Typed', [typed]) as { values: unknown[][] };
+    const year = new Date().getUTCFullYear();
+    expect(values[0]).toEqual([
+      new Date(Date.UTC(year, 6, 10)), new Date(Date.UTC(year, 0, 2)), 5, 1000, 0.5, true, '#ERROR!', '=kept', new Date(Date.UTC(2026, 0, 31)), 'plain', 3,
+    ]);
+    const tab = emulator.state.spreadsheets.get(emulator.activeSpreadsheetId)!.sheets.find((s) => s.name === 'Typed')!;
+    expect([...tab.formulas.values()]).toEqual(['=1+1']);
+  });
+
+  it("keeps strings as text in cells formatted as plain text ('@'); a formula is still a formula", () => {
+    const emulator = fixtureEmulator();
+    const result = emulator.run('writeTabAsText', 'Text', [['7/10', '1-2', '+5', 'TRUE', '=1+1']]) as { values: unknown[][]; formulas: string[][]; format: string };
+    expect(result.values).toEqual([['7/10', '1-2', '+5', 'TRUE', '#ERROR!']]);
+    expect(result.formulas).toEqual([['', '', '', '', '=1+1']]);
+    expect(result.format).toBe('@');
+  });
+
+  it('builds embedded charts: a type and a range are required, and a built chart shows only once inserted', () => {
+    const emulator = fixtureEmulator();
+    const result = emulator.run('chartTab', 'Chart', [['Domain', 'Score'], ['Security', 40], ['Billing', 90]], 'COLUMN');
+    expect(result).toEqual({ before: 0, after: 1, ranges: ['Chart!A1:A3', 'Chart!B1:B3'] });
+    const tab = emulator.state.spreadsheets.get(emulator.activeSpreadsheetId)!.sheets.find((s) => s.name === 'Chart')!;
+    expect(tab.charts).toMatchObject([{ type: 'COLUMN', position: { row: 1, column: 4 }, options: { title: 'Scores' } }]);
+    expect(() => emulator.run('chartTab', 'Untyped', [['a', 1]], undefined)).toThrow('The chart type has not been set');
+  });
+
   it('counts cell-by-cell writes, so tests can tell batching from chatter', () => {
     const emulator = fixtureEmulator();
     emulator.run('writeTabCellByCell', 'Chatty', ROWS);

@@ -67,4 +67,28 @@ describe('trigger rules for an editor add-on', () => {
     expect(emulator.fireTimeDrivenTriggers()).toHaveLength(0);
     expect(emulator.state.properties.script.get('pumps')).toBe('3');
   });
+
+  it('in a test deployment, refuses every installable trigger and fires none', () => {
+    const emulator = fixtureEmulator({ deployment: 'test' });
+    expect(() => emulator.run('installFormSubmitTrigger')).toThrow(TRIGGER_ERRORS.testDeployment);
+    expect(() => emulator.run('installTrigger', 'hours', 1)).toThrow(TRIGGER_ERRORS.testDeployment);
+    expect(emulator.state.triggers).toHaveLength(0);
+    // Even a trigger left over from an installed version does not run.
+    emulator.state.triggers.push({ uid: '1', handlerFunction: 'pump', eventType: 'CLOCK', triggerSource: 'CLOCK', triggerSourceId: null, user: 'instructor@example.com', everyHours: 1 });
+    expect(emulator.fireTimeDrivenTriggers()).toEqual([expect.objectContaining({ ok: false, error: TRIGGER_ERRORS.testDeployment })]);
+    expect(emulator.state.executions).toHaveLength(2);
+  });
+
+  it("keeps a user's triggers across spreadsheets and over time: the cap counts all of them", () => {
+    const emulator = fixtureEmulator();
+    const first = emulator.activeSpreadsheetId;
+    emulator.run('installFormSubmitTrigger');
+    for (let i = 0; i < 3; i++) {
+      emulator.setActiveSpreadsheet(emulator.createSpreadsheet(`Workbook ${i}`));
+      emulator.run('installFormSubmitTrigger');
+    }
+    emulator.setActiveSpreadsheet(first);
+    expect(emulator.run('listTriggers')).toHaveLength(4);
+    expect(new Set(emulator.state.triggers.map((t) => t.triggerSourceId)).size).toBe(4);
+  });
 });

@@ -11,6 +11,10 @@ export const DRIVE_ENUMS = {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** Drive's refusal when the domain's sharing policy forbids the grant. */
+export const SHARING_POLICY_ERROR = (email: string) =>
+  `Sharing failed: your organization's policy does not allow sharing with users outside the organization (${email}).`;
+
 export class DriveHandles {
   constructor(private readonly rt: Runtime) {}
 
@@ -79,6 +83,8 @@ export class DriveHandles {
       const target = item();
       for (const u of users) {
         const email = this.emailOf(u);
+        const domain = this.rt.options.sharingDomain;
+        if (domain && email.split('@')[1]?.toLowerCase() !== domain.toLowerCase()) this.rt.fail(SHARING_POLICY_ERROR(email));
         if (email !== target.owner && !target[list].includes(email)) target[list].push(email);
       }
       return self();
@@ -131,6 +137,7 @@ export class DriveHandles {
       setSharing: (access: string, permission: string) => {
         if (!(String(access) in DRIVE_ENUMS.Access)) this.rt.fail('Invalid argument: accessType');
         if (!(String(permission) in DRIVE_ENUMS.Permission)) this.rt.fail('Invalid argument: permissionType');
+        if (this.rt.options.sharingDomain && String(access).startsWith('ANYONE')) this.rt.fail(SHARING_POLICY_ERROR('anyone'));
         const target = item();
         target.sharingAccess = String(access);
         target.sharingPermission = String(permission);

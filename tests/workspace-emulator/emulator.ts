@@ -9,10 +9,11 @@ import { rangeHandle } from './range';
 import { loadManifest, type AppsScriptManifest } from './manifest';
 import { isDateLike, ScriptExecutionError } from './realm';
 import { DEFAULT_DAILY_QUOTAS, Runtime, type AuthMode, type LockScope, type QuotaName } from './runtime';
-import type { SyncIdentity } from './script-app';
+import { TRIGGER_ERRORS, type SyncIdentity } from './script-app';
 import { ScriptHost } from './script-host';
 import { createSpreadsheetModel } from './spreadsheets';
-import { createEmptyState, type EmulatedTrigger, type EmulatorState } from './state';
+import { linkDestination } from './forms';
+import { createEmptyState, newItemId, type EmulatedTrigger, type EmulatorState } from './state';
 import { scriptTimeZone } from './utilities';
 
 export interface EmulatorOptions {
@@ -31,6 +32,14 @@ export interface EmulatorOptions {
   /** Utilities.sleep(ms) really blocks min(ms * fraction, max) so polling loops give servers time. Defaults 0.01 / 100. */
   realSleepFraction?: number;
   maxRealSleepMs?: number;
+  /** 'test': a test deployment, where installable triggers cannot be created and never fire. Default 'installed'. */
+  deployment?: 'installed' | 'test';
+  /** The user's Workspace domain forbids sharing outside it: addViewer/addEditor to other domains fail. */
+  sharingDomain?: string;
+  /** Scopes the user consented to (granular consent; an update added scopes). Default: all the manifest declares. */
+  grantedScopes?: string[];
+  /** Simulated time every Workspace service call takes, so slow real calls can outlive leases in tests. Default 0. */
+  callLatencyMs?: number;
 }
 
 export interface TriggerRunResult {
@@ -66,6 +75,10 @@ export interface WorkspaceEmulator {
   setActiveSpreadsheet(spreadsheetId: string): void;
   /** A spreadsheet owned by the user, created outside any execution (for multi-document tests). */
   createSpreadsheet(name: string): string;
+  /** Someone else's form (the user cannot open it) sending its responses to a spreadsheet of the user's. */
+  linkForeignForm(spreadsheetId: string, owner: string, questionTitles: string[]): string;
+  /** The user's consent changes (an update added scopes they have not granted yet; undefined = all declared). */
+  setGrantedScopes(scopes: string[] | undefined): void;
   /** Log lines (Logger and console), optionally of one execution. */
   logs(executionId?: number): string[];
 }
@@ -82,6 +95,10 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
     realSleepFraction: opts.realSleepFraction ?? 0.01,
     maxRealSleepMs: opts.maxRealSleepMs ?? 100,
     user: opts.user,
+    deployment: opts.deployment ?? 'installed',
+    sharingDomain: opts.sharingDomain,
+    grantedScopes: opts.grantedScopes,
+    callLatencyMs: opts.callLatencyMs ?? 0,
   });
   addDriveItem(state, { id: state.rootFolderId, name: 'My Drive', mimeType: MIME.folder, owner: opts.user.email }, rt.now());
   state.driveItems.get(state.rootFolderId)!.parents = [];
@@ -98,6 +115,7 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
   /** Installed triggers run as the installing user, in FULL auth, charged to the daily trigger runtime. */
   const runTrigger = (trigger: EmulatedTrigger, eventFactory: () => Record<string, unknown>): TriggerRunResult => {
     const base = { triggerUid: trigger.uid, handlerFunction: trigger.handlerFunction };
+    if (rt.options.deployment === 'test') return { ...base, ok: false, error: TRIGGER_ERRORS.testDeployment };
     if ((state.quotaUsage.triggerRuntimeMs ?? 0) >= rt.options.dailyQuotas.triggerRuntimeMs) {
       return { ...base, ok: false, error: 'Service using too much computer time for one day' };
     }
@@ -201,6 +219,20 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
       rt.activeSpreadsheetId = spreadsheetId;
     },
     createSpreadsheet: (name) => createSpreadsheetModel(rt, name).id,
+    linkForeignForm(spreadsheetId, owner, questionTitles) {
+      const file = addDriveItem(state, { name: 'Someone else’s form', mimeType: MIME.form, owner }, rt.now());
+      const form = {
+        id: file.id, publishedId: `1FAIpQL${file.id.slice(1, 40)}`, title: 'Someone else’s form', description: '', isQuiz: false,
+        published: true, acceptingResponses: true, collectEmail: false, responses: [],
+        items: questionTitles.map((title) => ({ id: newItemId(), type: 'MULTIPLE_CHOICE' as const, title, helpText: '', required: false, points: 0, choices: [{ value: 'Yes', isCorrect: false }] })),
+      };
+      state.forms.set(form.id, form);
+      linkDestination(rt, form, spreadsheetId);
+      return form.id;
+    },
+    setGrantedScopes(scopes) {
+      rt.options.grantedScopes = scopes ? [...scopes] : undefined;
+    },
     logs: (executionId) => state.logs.filter((l) => executionId === undefined || l.executionId === executionId).map((l) => l.message),
   };
   return emulator;

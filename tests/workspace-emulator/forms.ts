@@ -26,7 +26,7 @@ export function formPublishedUrl(form: EmulatedForm): string {
 }
 
 /** Links the form to a spreadsheet: a new "Form Responses N" tab in front, headed like Google's. */
-function linkDestination(rt: Runtime, form: EmulatedForm, spreadsheetId: string): void {
+export function linkDestination(rt: Runtime, form: EmulatedForm, spreadsheetId: string): void {
   const spreadsheet = findSpreadsheet(rt, spreadsheetId);
   if (form.destinationId) unlinkDestination(rt, form);
   let n = 1;
@@ -146,7 +146,10 @@ export class FormHandles implements FormItemHandles {
       isQuiz: () => form().isQuiz,
       setCollectEmail: (collect: boolean) => chain((f) => (f.collectEmail = Boolean(collect))),
       collectsEmail: () => form().collectEmail,
-      setEmailCollectionType: (type: string) => chain((f) => (f.collectEmail = String(type) !== 'DO_NOT_COLLECT')),
+      setEmailCollectionType: (type: string) => {
+        if (!(String(type) in FORM_ENUMS.EmailCollectionType)) rt.fail('Invalid argument: type');
+        return chain((f) => (f.collectEmail = String(type) !== 'DO_NOT_COLLECT'));
+      },
       getEmailCollectionType: () => (form().collectEmail ? 'VERIFIED' : 'DO_NOT_COLLECT'),
       setPublished: (published: boolean) => chain((f) => (f.published = Boolean(published))),
       isPublished: () => form().published,
@@ -203,6 +206,13 @@ export class FormHandles implements FormItemHandles {
   }
 }
 
+/** Opening a form needs edit access: another person's form linked to your spreadsheet is not yours to open. */
+function canEdit(rt: Runtime, formId: string): boolean {
+  const file = rt.state.driveItems.get(formId);
+  const user = rt.options.user.email;
+  return !file || file.owner === user || file.editors.includes(user);
+}
+
 export function createFormApp(rt: Runtime, forms: FormHandles): object {
   return makeHandle(rt, 'FormApp', {
     ...FORM_ENUMS,
@@ -225,7 +235,7 @@ export function createFormApp(rt: Runtime, forms: FormHandles): object {
       return forms.form(form.id);
     },
     openById: (id: string) => {
-      if (!rt.state.forms.has(String(id))) rt.fail(NO_FORM);
+      if (!rt.state.forms.has(String(id)) || !canEdit(rt, String(id))) rt.fail(NO_FORM);
       return forms.form(String(id));
     },
     openByUrl: (url: string) => {
@@ -234,7 +244,7 @@ export function createFormApp(rt: Runtime, forms: FormHandles): object {
       const form = published
         ? [...rt.state.forms.values()].find((f) => f.publishedId === published)
         : rt.state.forms.get(idFromUrl(text) ?? '');
-      if (!form) rt.fail(NO_FORM);
+      if (!form || !canEdit(rt, form.id)) rt.fail(NO_FORM);
       return forms.form(form.id);
     },
     getActiveForm: () => null,

@@ -2,7 +2,8 @@
 import { toA1 } from './a1';
 import { makeHandle } from './handles';
 import type { Runtime } from './runtime';
-import { lastColumnWithContent, lastRowWithContent, readGrid, writeGrid } from './sheet-grid';
+import { DEFAULT_NUMBER_FORMAT } from './cell-input';
+import { cellKey, clearCells, lastColumnWithContent, lastRowWithContent, readGrid, writeTypedInput } from './sheet-grid';
 import type { EmulatedSheet } from './state';
 
 export interface SheetRef {
@@ -33,9 +34,9 @@ export function rangeHandle(
   const sheet = () => deps.lookupSheet(ref);
   let self: object;
 
-  const checkDimensions = (values: unknown): unknown[][] => {
+  const checkDimensions = (values: unknown, method = 'setValues'): unknown[][] => {
     if (!Array.isArray(values) || values.some((line) => !Array.isArray(line))) {
-      rt.fail(`The parameters (${describeType(values)}) don't match the method signature for SpreadsheetApp.Range.setValues.`);
+      rt.fail(`The parameters (${describeType(values)}) don't match the method signature for SpreadsheetApp.Range.${method}.`);
     }
     const grid = values as unknown[][];
     if (grid.length !== numRows) {
@@ -51,6 +52,16 @@ export function rangeHandle(
 
   // Formatting calls change nothing the model tracks, but they are counted and chain like Google's.
   const formatting = (): object => self;
+  const now = () => new Date(rt.now());
+  const eachCell = (fn: (key: string, r: number, c: number) => void) => {
+    for (let r = 0; r < numRows; r++) for (let c = 0; c < numColumns; c++) fn(cellKey(row + r, column + c), r, c);
+  };
+  const formats = () => {
+    const target = sheet();
+    const out: string[][] = Array.from({ length: numRows }, () => new Array<string>(numColumns).fill(DEFAULT_NUMBER_FORMAT));
+    eachCell((key, r, c) => (out[r][c] = target.numberFormats.get(key) ?? DEFAULT_NUMBER_FORMAT));
+    return out;
+  };
 
   const impl = {
     getValues: () => readGrid(sheet(), row, column, numRows, numColumns),
@@ -58,19 +69,40 @@ export function rangeHandle(
     getValue: () => readGrid(sheet(), row, column, 1, 1)[0][0],
     getDisplayValue: () => String(readGrid(sheet(), row, column, 1, 1)[0][0]),
     setValues: (values: unknown) => {
-      writeGrid(sheet(), row, column, checkDimensions(values));
+      writeTypedInput(sheet(), row, column, checkDimensions(values), now());
       return self;
     },
     setValue: (value: unknown) => {
-      const target = sheet();
-      writeGrid(target, row, column, Array.from({ length: numRows }, () => new Array(numColumns).fill(value)));
+      writeTypedInput(sheet(), row, column, Array.from({ length: numRows }, () => new Array(numColumns).fill(value)), now());
       return self;
     },
     clear: () => {
-      writeGrid(sheet(), row, column, Array.from({ length: numRows }, () => new Array(numColumns).fill('')));
+      clearCells(sheet(), row, column, numRows, numColumns, true);
       return self;
     },
-    clearContent: () => impl.clear(),
+    clearContent: () => {
+      clearCells(sheet(), row, column, numRows, numColumns, false);
+      return self;
+    },
+    getFormulas: () => {
+      const target = sheet();
+      const out: string[][] = Array.from({ length: numRows }, () => new Array<string>(numColumns).fill(''));
+      eachCell((key, r, c) => (out[r][c] = target.formulas.get(key) ?? ''));
+      return out;
+    },
+    getNumberFormat: () => formats()[0][0],
+    getNumberFormats: () => formats(),
+    setNumberFormat: (format: unknown) => {
+      const target = sheet();
+      eachCell((key) => target.numberFormats.set(key, String(format)));
+      return self;
+    },
+    setNumberFormats: (grid: unknown) => {
+      const target = sheet();
+      const checked = checkDimensions(grid, 'setNumberFormats');
+      eachCell((key, r, c) => target.numberFormats.set(key, String(checked[r][c])));
+      return self;
+    },
     getRow: () => row,
     getColumn: () => column,
     getNumRows: () => numRows,
@@ -84,7 +116,6 @@ export function rangeHandle(
     setFontWeights: formatting,
     setFontColor: formatting,
     setBackground: formatting,
-    setNumberFormat: formatting,
     setWrap: formatting,
     setHorizontalAlignment: formatting,
     setVerticalAlignment: formatting,

@@ -39,9 +39,9 @@ const GOOGLE_SERVICE_NAMES: Record<string, string> = {
 /** Which service family a handle kind belongs to: quotas, scopes and injected errors work per family. */
 const FAMILY_OF_KIND: Record<string, string> = {
   Form: 'FormApp', Item: 'FormApp', MultipleChoiceItem: 'FormApp', Choice: 'FormApp', FormResponse: 'FormApp', ItemResponse: 'FormApp',
-  Spreadsheet: 'SpreadsheetApp', Sheet: 'SpreadsheetApp', Range: 'SpreadsheetApp', Ui: 'SpreadsheetApp', Menu: 'SpreadsheetApp',
+  Spreadsheet: 'SpreadsheetApp', Sheet: 'SpreadsheetApp', EmbeddedChartBuilder: 'SpreadsheetApp', EmbeddedChart: 'SpreadsheetApp', Range: 'SpreadsheetApp', Ui: 'SpreadsheetApp', Menu: 'SpreadsheetApp',
   Folder: 'DriveApp', File: 'DriveApp', DriveUser: 'DriveApp', FileIterator: 'DriveApp', FolderIterator: 'DriveApp',
-  Trigger: 'ScriptApp', TriggerBuilder: 'ScriptApp', SpreadsheetTriggerBuilder: 'ScriptApp', FormTriggerBuilder: 'ScriptApp', ClockTriggerBuilder: 'ScriptApp',
+  Trigger: 'ScriptApp', AuthorizationInfo: 'ScriptApp', TriggerBuilder: 'ScriptApp', SpreadsheetTriggerBuilder: 'ScriptApp', FormTriggerBuilder: 'ScriptApp', ClockTriggerBuilder: 'ScriptApp',
   HTTPResponse: 'UrlFetchApp',
   Properties: 'PropertiesService', Cache: 'CacheService', Lock: 'LockService',
   HtmlOutput: 'HtmlService', HtmlTemplate: 'HtmlService',
@@ -78,7 +78,28 @@ export interface RuntimeOptions {
   realSleepFraction: number;
   maxRealSleepMs: number;
   user: { email: string; sub: string };
+  /**
+   * 'test': the add-on runs as a test deployment (Apps Script → Deploy → Test deployments), where
+   * Google does not support installable triggers: creating one fails and none ever fires.
+   */
+  deployment: 'installed' | 'test';
+  /**
+   * A Workspace domain whose policy forbids sharing outside it: granting a Drive role to an address of
+   * another domain fails, as Drive does. Undefined: no policy (consumer account).
+   */
+  sharingDomain?: string;
+  /**
+   * Scopes the user consented to (granular consent, or an update that added scopes since they
+   * authorised). Undefined: every scope the manifest declares.
+   */
+  grantedScopes?: string[];
+  /** Simulated time each Workspace service call takes (Google's calls take tens to hundreds of ms). */
+  callLatencyMs: number;
 }
+
+/** Calls that never need a granted scope: they report on authorization instead. */
+const CONSENT_EXEMPT = new Set(['ScriptApp.getIdentityToken', 'ScriptApp.getAuthorizationInfo']);
+export const AUTHORIZATION_REQUIRED = 'Authorization is required to perform that action.';
 
 interface InjectedQuotaError {
   match: string;
@@ -151,6 +172,7 @@ export class Runtime implements CallGate {
       const family = this.familyOf(kind);
       this.checkPermission(ex, family, key);
       this.takeInjectedQuotaError(family, key);
+      if (this.options.callLatencyMs > 0 && family !== 'Utilities' && kind !== 'Utilities') this.advanceClock(this.options.callLatencyMs);
       const result = call();
       this.checkBudget(ex);
       return intoRealm(result, ex.realm);
@@ -203,5 +225,17 @@ export class Runtime implements CallGate {
     if (limitedForbidden || missingScope) {
       throw new AppsScriptError(`You do not have permission to call ${key}. Required permissions: ${(scopes ?? []).join(', ')}`);
     }
+    if (scopes !== undefined && !CONSENT_EXEMPT.has(key) && !scopes.some((s) => this.isGranted(s))) throw new AppsScriptError(AUTHORIZATION_REQUIRED);
+  }
+
+  /** Declared in the manifest and consented to by the user. */
+  isGranted(scope: string): boolean {
+    if (!hasScope(this.manifest, scope)) return false;
+    return this.options.grantedScopes === undefined || this.options.grantedScopes.includes(scope);
+  }
+
+  /** Scopes the manifest declares that the user has not consented to (e.g. added by an update). */
+  ungrantedScopes(): string[] {
+    return (this.manifest.oauthScopes ?? []).filter((s) => !this.isGranted(s));
   }
 }

@@ -17,6 +17,7 @@ export interface SyncIdentity {
 export const SCRIPT_ENUMS = {
   AuthMode: { NONE: 'NONE', CUSTOM_FUNCTION: 'CUSTOM_FUNCTION', LIMITED: 'LIMITED', FULL: 'FULL' },
   EventType: { CLOCK: 'CLOCK', ON_OPEN: 'ON_OPEN', ON_EDIT: 'ON_EDIT', ON_FORM_SUBMIT: 'ON_FORM_SUBMIT', ON_CHANGE: 'ON_CHANGE', ON_EVENT_UPDATED: 'ON_EVENT_UPDATED' },
+  AuthorizationStatus: { REQUIRED: 'REQUIRED', NOT_REQUIRED: 'NOT_REQUIRED' },
   TriggerSource: { SPREADSHEETS: 'SPREADSHEETS', CLOCK: 'CLOCK', FORMS: 'FORMS', DOCUMENTS: 'DOCUMENTS', CALENDAR: 'CALENDAR' },
 };
 
@@ -30,6 +31,7 @@ export const TRIGGER_ERRORS = {
   duplicate: (type: string) =>
     `This add-on already has a ${type} trigger for this document. An add-on can only have one trigger of each type, per user, per document.`,
   notConfigured: 'Trigger has not been configured. Choose an event (for example onFormSubmit()) before create().',
+  testDeployment: 'Installable triggers are not supported when the add-on runs as a test deployment.',
 };
 
 interface PendingTrigger {
@@ -67,6 +69,7 @@ export class TriggerHandles {
   install(pending: PendingTrigger): object {
     const rt: Runtime = this.rt;
     const user = rt.options.user.email;
+    if (rt.options.deployment === 'test') rt.fail(TRIGGER_ERRORS.testDeployment);
     if (pending.triggerSource === 'FORMS' || (pending.triggerSource === 'SPREADSHEETS' && pending.triggerSourceId !== rt.activeSpreadsheetId)) {
       rt.fail(TRIGGER_ERRORS.otherDocument);
     }
@@ -162,16 +165,27 @@ export function createScriptApp(rt: Runtime, triggers: TriggerHandles, identity:
   const mine = () => rt.state.triggers.filter((t) => t.user === user.email);
   return makeHandle(rt, 'ScriptApp', {
     ...SCRIPT_ENUMS,
-    // The openid scope is checked by the gate; the email claim needs userinfo.email, as with Google.
+    // Declaring openid is checked by the gate; without the user's consent to it Google returns null.
+    // The email claim needs userinfo.email, as with Google.
     getIdentityToken: () =>
-      identity.signIdTokenSync({
-        email: hasScope(rt.manifest, SCOPE.userinfoEmail) ? user.email : undefined,
+      !rt.isGranted(SCOPE.openid)
+        ? null
+        : identity.signIdTokenSync({
+        email: rt.isGranted(SCOPE.userinfoEmail) ? user.email : undefined,
         sub: user.sub,
         aud: identity.audience,
         expiresInSeconds: 3600,
         emailVerified: true,
       }),
     getOAuthToken: () => `ya29.emulator-${randomUUID()}`,
+    getAuthorizationInfo: (_authMode: unknown) => {
+      const missing = rt.ungrantedScopes();
+      return makeHandle(rt, 'AuthorizationInfo', {
+        getAuthorizationStatus: () => (missing.length ? 'REQUIRED' : 'NOT_REQUIRED'),
+        getAuthorizationUrl: () => (missing.length ? 'https://script.google.com/macros/d/emulator-script-id/authorize' : null),
+        getAuthorizedScopes: () => (rt.manifest.oauthScopes ?? []).filter((s) => rt.isGranted(s)),
+      });
+    },
     getScriptId: () => 'emulator-script-id',
     newTrigger: (functionName: string) => triggers.builder(String(functionName)),
     getProjectTriggers: () => mine().map((t) => triggers.trigger(t)),

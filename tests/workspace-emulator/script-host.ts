@@ -3,6 +3,7 @@
  * execution (as Apps Script starts each execution with a fresh global scope), sharing the one
  * in-memory Workspace. Compiled scripts are cached; the bundle is read once.
  */
+import { createCharts } from './charts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import vm from 'node:vm';
@@ -71,6 +72,7 @@ export class ScriptHost {
     return {
       FormApp: createFormApp(rt, this.forms),
       SpreadsheetApp: createSpreadsheetApp(rt, this.spreadsheets),
+      Charts: createCharts(rt),
       DriveApp: createDriveApp(rt, this.drive),
       ScriptApp: createScriptApp(rt, this.triggers, this.identity),
       UrlFetchApp: createUrlFetchApp(rt),

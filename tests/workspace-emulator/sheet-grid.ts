@@ -1,4 +1,5 @@
 /** Reading and writing the dense value grid of an emulated sheet. */
+import { parseCellInput } from './cell-input';
 import { isDateLike } from './realm';
 import type { CellValue, EmulatedSheet } from './state';
 
@@ -62,8 +63,36 @@ export function writeGrid(sheet: EmulatedSheet, row: number, column: number, val
   });
 }
 
-export function appendGridRow(sheet: EmulatedSheet, values: unknown[]): number {
+export const cellKey = (row: number, column: number) => `${row},${column}`;
+
+/** A script's write (setValues, setValue, appendRow): strings are parsed as typed input, see cell-input.ts. */
+export function writeTypedInput(sheet: EmulatedSheet, row: number, column: number, values: unknown[][], now: Date): void {
+  const parsed = values.map((line, r) =>
+    line.map((v, c) => {
+      const key = cellKey(row + r, column + c);
+      const input = parseCellInput(normalizeCell(v), sheet.numberFormats.get(key), now);
+      if (input.formula) sheet.formulas.set(key, input.formula);
+      else sheet.formulas.delete(key);
+      return input.value;
+    }),
+  );
+  writeGrid(sheet, row, column, parsed);
+}
+
+/** Values and formulas of a rectangle go; with formats, number formats too (Range.clear vs clearContent). */
+export function clearCells(sheet: EmulatedSheet, row: number, column: number, numRows: number, numColumns: number, formats: boolean): void {
+  writeGrid(sheet, row, column, Array.from({ length: numRows }, () => new Array(numColumns).fill('')));
+  for (let r = row; r < row + numRows; r++) {
+    for (let c = column; c < column + numColumns; c++) {
+      sheet.formulas.delete(cellKey(r, c));
+      if (formats) sheet.numberFormats.delete(cellKey(r, c));
+    }
+  }
+}
+
+export function appendGridRow(sheet: EmulatedSheet, values: unknown[], now?: Date): number {
   const row = lastRowWithContent(sheet) + 1;
-  writeGrid(sheet, row, 1, [values]);
+  if (now) writeTypedInput(sheet, row, 1, [values], now);
+  else writeGrid(sheet, row, 1, [values]);
   return row;
 }

@@ -7,6 +7,7 @@ import type { Runtime } from './runtime';
 import { appendGridRow, ensureGridSize, lastColumnWithContent, lastRowWithContent } from './sheet-grid';
 import type { EmulatedSheet, EmulatedSpreadsheet } from './state';
 import { createUi } from './ui';
+import { sheetChartMethods } from './charts';
 
 /** Creates the spreadsheet model and its Drive file (one "Sheet1" tab, like SpreadsheetApp.create). */
 export function createSpreadsheetModel(rt: Runtime, name: string, parentId?: string): EmulatedSpreadsheet {
@@ -18,7 +19,7 @@ export function createSpreadsheetModel(rt: Runtime, name: string, parentId?: str
 }
 
 export function addSheetModel(spreadsheet: EmulatedSpreadsheet, name: string, index?: number): EmulatedSheet {
-  const sheet: EmulatedSheet = { sheetId: spreadsheet.nextSheetId, name, values: [], frozenRows: 0 };
+  const sheet: EmulatedSheet = { sheetId: spreadsheet.nextSheetId, name, values: [], frozenRows: 0, numberFormats: new Map(), formulas: new Map(), charts: [] };
   // Google gives the first tab gid 0 and later tabs large random gids.
   spreadsheet.nextSheetId = 100_000_000 + Math.floor(Math.random() * 1_900_000_000);
   spreadsheet.sheets.splice(index ?? spreadsheet.sheets.length, 0, sheet);
@@ -139,15 +140,19 @@ export class SpreadsheetHandles implements RangeDeps {
       getMaxColumns: () => Math.max(26, sheet().values[0]?.length ?? 0),
       appendRow: (values: unknown) => {
         if (!Array.isArray(values)) rt.fail("The parameters (String) don't match the method signature for SpreadsheetApp.Sheet.appendRow.");
-        appendGridRow(sheet(), values);
+        appendGridRow(sheet(), values, new Date(rt.now()));
         return self;
       },
       clear: () => {
-        sheet().values = [];
+        const target = sheet();
+        target.values = [];
+        target.formulas.clear();
+        target.numberFormats.clear();
         return self;
       },
       clearContents: () => {
         sheet().values = [];
+        sheet().formulas.clear();
         return self;
       },
       getFormUrl: () => {
@@ -155,6 +160,7 @@ export class SpreadsheetHandles implements RangeDeps {
         const file = formId ? rt.state.driveItems.get(formId) : undefined;
         return file ? driveUrlOf(file) : null;
       },
+      ...sheetChartMethods(rt, ref, sheet),
       setFrozenRows: (rows: number) => {
         sheet().frozenRows = Number(rows);
         ensureGridSize(sheet(), Number(rows), 0);

@@ -58,8 +58,23 @@ export interface EmulatedSheet {
   /** Dense grid, rows x columns, '' for empty cells. Row i is sheet row i+1. */
   values: CellValue[][];
   frozenRows: number;
+  /** Number formats set by the script, by "row,column" (1-based); absent = automatic. */
+  numberFormats: Map<string, string>;
+  /** Formulas written as text ("=…"), by "row,column"; their value reads as an error. */
+  formulas: Map<string, string>;
+  /** Embedded charts (SpreadsheetApp.newChart / Sheet.insertChart). */
+  charts: EmulatedChart[];
   /** Set on a form's response tab. */
   formId?: string;
+}
+
+export interface EmulatedChart {
+  chartId: number;
+  type: string;
+  /** A1 notations of the data ranges. */
+  ranges: string[];
+  position: { row: number; column: number };
+  options: Record<string, unknown>;
 }
 
 export interface EmulatedSpreadsheet {

@@ -4,7 +4,7 @@ import { log, withLogContext } from '../../observability/logger';
 import { classifyError } from '../errors';
 import { RATE_LIMIT_WAIT } from '../../integration/rate-limiter';
 import { stepRetries } from '../../observability/metrics';
-import { retryDelayMs } from '../retry-policy';
+import { backoffDelayMs } from '../../../shared/backoff';
 import { WAKE_CHANNEL } from '../wake-channel';
 import { WakeSignal } from '../wake-signal';
 import {
@@ -202,7 +202,7 @@ export class FanoutWorker {
 
   /** Back to pending (frees its concurrency slot); the same idempotency key is used again. */
   private async resubmitLater(item: FanoutItemRow, reason: string): Promise<void> {
-    const delay = retryDelayMs(item.attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs });
+    const delay = backoffDelayMs(item.attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs });
     await reschedule(this.opts.database.db, item, this.opts.workerId, new Date(Date.now() + delay), {
       status: 'pending',
       externalJobId: null,
@@ -236,7 +236,7 @@ export class FanoutWorker {
     }
     const delay = breakerWait
       ? Math.max(error.retryAfterMs ?? 0, this.opts.retryBaseMs)
-      : retryDelayMs(item.attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, retryAfterMs: error.retryAfterMs });
+      : backoffDelayMs(item.attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, retryAfterMs: error.retryAfterMs });
     stepRetries.inc({ step: item.step, reason: error.reason });
     log().info({ service: item.service, operation, reason: error.reason, delayMs: delay }, 'fan-out call failed transiently; retrying later');
     const at = new Date(Date.now() + delay);

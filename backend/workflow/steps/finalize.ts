@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CreateWorkflowRequest, DeliverableLinks } from '../../../shared/contracts/api';
-import type { CellValue } from '../../../shared/contracts/commands';
+import { SetSharingResult, SharingRefusal, type CellValue } from '../../../shared/contracts/commands';
 import type { CommandSpec } from '../../workspace/command-queue';
 import { defineStep, done, outputOf, park } from '../step-registry';
 import { awaitCommands } from './await-commands';
@@ -11,14 +11,18 @@ import { generatePresentations } from './presentations';
 /** Step 11: Deliverables tab, sharing with the learner, and the instructor is told. */
 export const finalize = defineStep({
   status: 'FINALIZING',
-  critical: true,
   input: z.object({
     workflowId: z.string(),
     request: CreateWorkflowRequest,
     assets: CreateGoogleResourcesOutput,
     links: DeliverableLinks,
   }),
-  output: z.object({ links: DeliverableLinks, sharedWithLearner: z.boolean() }),
+  output: z.object({
+    links: DeliverableLinks,
+    sharedWithLearner: z.boolean(),
+    /** Grants Drive refused (e.g. a domain that forbids sharing outside it): told to the instructor. */
+    notShared: z.array(SharingRefusal).default([]),
+  }),
   selectInput: (wf) => {
     const assets = outputOf(wf, createGoogleResources);
     return {
@@ -58,11 +62,19 @@ export const finalize = defineStep({
     }
     const results = await awaitCommands(deps, workflow, 'FINALIZING', specs);
     if (!results) return park('waiting for Apps Script to write Deliverables');
+    const notShared = share ? SetSharingResult.parse(results.share).notShared : [];
     const lines = [
       `Deliverables are ready for ${request.learnerEmail} (${request.certificationId}):`,
       `Results: ${links.resultsSpreadsheetUrl}`,
       ...links.presentations.map((p) => `Deck ${p.course} - ${p.title}: ${p.url}`),
       ...links.videos.map((v) => `Video ${v.course} - ${v.title}: ${v.url}`),
+      ...(notShared.length
+        ? [
+            '',
+            `Not shared with ${request.learnerEmail}; share it yourself or send the link another way:`,
+            ...notShared.map((r) => `- ${r.fileId === assets.resultsSpreadsheetId ? 'the results spreadsheet' : r.fileId}: ${r.reason}`),
+          ]
+        : []),
     ];
     await deps.notify?.({
       kind: 'deliverables_ready',
@@ -73,6 +85,6 @@ export const finalize = defineStep({
       subject: 'PresGen-Assess: training deliverables are ready',
       text: lines.join('\n'),
     });
-    return done({ links, sharedWithLearner: share });
+    return done({ links, sharedWithLearner: share && notShared.length === 0, notShared });
   },
 });

@@ -9,8 +9,9 @@ export function gapAnalysisRows(gaps: GapAnalysis): CellValue[][] {
   return [
     ['Overall score (%)', pct(gaps.totalScore), 'Passed', gaps.passed, 'Correct', `${gaps.correct}/${gaps.answered}`],
     [],
-    ['Domain', 'Exam weight (%)', 'Points earned', 'Points possible', 'Score (%)', 'Severity'],
-    ...gaps.domains.map((d) => [d.domainName, pct(d.weight), d.earned, d.possible, pct(d.score), d.severity]),
+    // The add-on charts Score (%) per domain against Pass mark (%) (apps-script/workspace/gap-chart.ts).
+    ['Domain', 'Exam weight (%)', 'Points earned', 'Points possible', 'Score (%)', 'Severity', ...(gaps.passingScore ? ['Pass mark (%)'] : [])],
+    ...gaps.domains.map((d) => [d.domainName, pct(d.weight), d.earned, d.possible, pct(d.score), d.severity, ...(gaps.passingScore ? [pct(gaps.passingScore)] : [])]),
     [],
     ['Skill', 'Domain', 'Score (%)', 'Severity'],
     ...gaps.skills.map((s) => [s.skillName, s.domainId, pct(s.score), s.severity]),
