@@ -86,8 +86,14 @@ export async function finishSubmission(
       error: end.error?.slice(0, 1000) ?? null,
       finishedAt: sql`now()`,
     })
-    // A superseded attempt stays superseded: its successor already counted the duplicate.
-    .where(and(eq(presgenSubmissions.id, id), eq(presgenSubmissions.outcome, 'in_flight')));
+    // A superseded attempt stays superseded (its successor already counted the duplicate) unless
+    // it turns out to have rendered: then its result is as good as any and is kept.
+    .where(
+      and(
+        eq(presgenSubmissions.id, id),
+        end.outcome === 'succeeded' ? inArray(presgenSubmissions.outcome, ['in_flight', 'superseded']) : eq(presgenSubmissions.outcome, 'in_flight'),
+      ),
+    );
 }
 
 /** One attempt, by id (the job id a synchronous adapter hands the fan-out worker). */

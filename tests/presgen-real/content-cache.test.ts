@@ -35,7 +35,7 @@ describe.each(DRIVERS)('content cache (%s)', (driver) => {
     api = new TestApiClient(backend.url, () => identity.signIdToken({ email: 'cache@school.example' }));
     appsScript = new ScriptedAppsScript(api, { spreadsheetId: 'sheet-of-the-addon' });
     appsScript.start();
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await appsScript?.stop();

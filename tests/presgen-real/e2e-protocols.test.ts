@@ -44,7 +44,7 @@ describe.each(COMBINATIONS)('PresGen-Core %s + videos %s', (coreProtocol, avatar
     api = new TestApiClient(backend.url, () => identity.signIdToken({ email: 'protocols@school.example' }));
     appsScript = new ScriptedAppsScript(api, { spreadsheetId: 'sheet-of-the-addon' });
     appsScript.start();
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await appsScript?.stop();

@@ -54,6 +54,10 @@ beforeAll(async () => {
       RETRY_BASE_MS: '20',
       RETRY_MAX_MS: '200',
       LEASE_MS: '2000',
+      // The runbook's blocks inject jobs-contract faults and read fan-out items of that contract.
+      PRESGEN_CORE_PROTOCOL: 'jobs',
+      PRESGEN_AVATAR_PROTOCOL: 'jobs',
+      CONTENT_CACHE_ENABLED: 'false',
     }),
   );
   await seedBackground(runtime.database);

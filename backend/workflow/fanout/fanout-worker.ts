@@ -107,7 +107,9 @@ export class FanoutWorker {
         const room = maxInFlight - this.inFlight.size;
         if (waits.pollMs !== null && waits.pollMs <= 0 && room > 0) {
           const polls = await claimPollableItems(this.opts.database.db, this.opts.workerId, room, this.opts.leaseMs);
-          for (const item of polls) this.track(item, 'poll', () => this.poll(item));
+          // An item whose lease ran out while this process still works on it (a long synchronous
+          // PresGen call on a starved event loop) is re-leased, not started a second time.
+          for (const item of polls) if (!this.inFlight.has(item.id)) this.track(item, 'poll', () => this.poll(item));
           claimed += polls.length;
         }
         if (claimed > 0) continue;
