@@ -121,8 +121,10 @@ function processCommand(client: BackendClient, ctx: CommandContext, raw: unknown
   if ('result' in outcome) stats.succeeded++;
   else stats.failed++;
 
+  // The command's trace context goes back with its result, so the backend links the round trip.
+  const echo = command.traceparent ? { traceparent: command.traceparent } : {};
   const completion =
-    'result' in outcome ? { leaseToken: command.leaseToken, result: outcome.result } : { leaseToken: command.leaseToken, error: outcome.error };
+    'result' in outcome ? { leaseToken: command.leaseToken, result: outcome.result, ...echo } : { leaseToken: command.leaseToken, error: outcome.error, ...echo };
   const ack = completeOrDrop(client, command.id, completion);
   if (ack === 'stale_lease' || ack === 'refused') {
     // Our lease lapsed and another execution owns the command; the ledger keeps our result, so

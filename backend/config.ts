@@ -36,18 +36,52 @@ export const ConfigSchema = z.object({
   GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
   GOOGLE_OAUTH_AUDIENCES: csv,
   GOOGLE_ISSUERS: csv.transform((v) => (v.length ? v : ['https://accounts.google.com', 'accounts.google.com'])),
-  /** Bearer token for /api/admin; unset disables the operator API. */
+  /** Break-glass bearer token for /api/admin (audited as break-glass); operators normally sign in with an ID token. */
   ADMIN_TOKEN: z.string().min(16).optional(),
+  /** Operator ID tokens (OIDC): JWKS, accepted audiences and issuers; unset/empty = the add-on's (GOOGLE_*) values. */
+  OPERATOR_JWKS_URL: optionalUrl,
+  OPERATOR_OIDC_AUDIENCES: csv,
+  OPERATOR_OIDC_ISSUERS: csv,
 
   /** Unset: the built-in deterministic assessment engine. */
   ASSESSMENT_API_URL: optionalUrl,
   ASSESSMENT_API_TOKEN: z.string().optional(),
+  /**
+   * `project`: the contract in docs/integrations/assessment-api.md; `presgen-assess`: PresGen-Assess's
+   * real question generator (POST /api/v1/ai-question-generator/generate) for step 2, the built-in
+   * engine for the rest.
+   */
+  ASSESSMENT_API_PROTOCOL: z.enum(['project', 'presgen-assess']).default('project'),
+  /** presgen-assess: certification id -> profile UUID, e.g. `aws-saa-c03=0f8e...,comptia-security-plus-sy0-701=...`. */
+  ASSESSMENT_PROFILE_IDS: csv
+    .pipe(z.array(z.string().regex(/^[^=]+=[0-9a-fA-F-]{36}$/, 'each entry must be <certification id>=<profile UUID>')))
+    .transform((entries) => Object.fromEntries(entries.map((e) => e.split('=') as [string, string]))),
+  ASSESSMENT_DIFFICULTY_LEVEL: z.string().min(1).default('intermediate'),
   /** Unset: local PresGen simulators are started in-process (said once in the log). */
   PRESGEN_CORE_URL: optionalUrl,
   PRESGEN_AVATAR_URL: optionalUrl,
   PRESGEN_API_TOKEN: z.string().optional(),
   /** Latency of the built-in simulators, in ms per job. */
   SIMULATOR_JOB_MS: int(2000, 0, 3_600_000),
+  /**
+   * The wire protocol of each PresGen service (docs/integrations/presgen.md). Defaults: the real
+   * PresGen APIs (synchronous POST /render; the narrated slideshow of PresGen-Core's
+   * /training/presentation-only, which is what PresGen-Assess itself uses); `jobs` = the
+   * asynchronous job contract. The local simulators speak whatever is selected.
+   */
+  PRESGEN_CORE_PROTOCOL: z.enum(['presgen', 'jobs']).default('presgen'),
+  PRESGEN_AVATAR_PROTOCOL: z.enum(['presgen-avatar', 'presgen-training', 'jobs']).default('presgen-training'),
+  /** Timeout of one synchronous PresGen call (a deck ~4 min, a narrated video ~8 min). */
+  PRESGEN_SYNC_TIMEOUT_MS: int(900_000, 100, 7_200_000),
+  /** presgen-training: the voice profile (GET /training/voice-profiles) and quality_level. */
+  PRESGEN_VOICE_PROFILE: z.string().min(1).default('default'),
+  PRESGEN_TRAINING_QUALITY: z.enum(['fast', 'standard', 'high']).default('standard'),
+  /** presgen-avatar: `quality` and `voice_config.voice_id` as PresGen-Assess sends them. */
+  PRESGEN_AVATAR_QUALITY: z.string().min(1).default('fast'),
+  PRESGEN_AVATAR_VOICE_ID: z.string().min(1).default('alloy'),
+  /** Content cache: reuse a finished render for an identical request, across workflows and replicas. */
+  CONTENT_CACHE_ENABLED: bool(true),
+  CONTENT_CACHE_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(168),
 
   WORKER_ID: z.string().min(1).optional(),
   /** How many workflows one process runs at once. */
@@ -77,10 +111,16 @@ export const ConfigSchema = z.object({
   FEATURE_AVATAR_VIDEOS: bool(true),
   FEATURE_PUBLIC_SHARING: bool(true),
 
+  /** Weekly integration-health report to the operators: on/off, and when (UTC weekday 0 = Sunday, hour). */
+  INTEGRATION_REPORT_ENABLED: bool(true),
+  INTEGRATION_REPORT_WEEKDAY: int(1, 0, 6),
+  INTEGRATION_REPORT_HOUR_UTC: int(8, 0, 23),
+
   SMTP_URL: optionalUrl,
   SMTP_FROM: z.string().default('PresGen-Assess <no-reply@presgen.local>'),
   SLACK_WEBHOOK_URL: optionalUrl,
-  OPERATOR_EMAILS: csv,
+  /** Operators: their notifications go here, and only these verified emails may use /api/admin with an ID token. */
+  OPERATOR_EMAILS: csv.transform((v) => v.map((e) => e.toLowerCase())),
 
   /**
    * Outbound rate limit per PresGen service, in requests per second summed over ALL replicas

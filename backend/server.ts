@@ -1,12 +1,16 @@
 import { ConfigError, loadConfig } from './config';
 import { log } from './observability/logger';
 import { startRuntime } from './runtime';
+import { startTracing } from './observability/tracing';
 
 /** `npm start`: one backend replica. SIGTERM/SIGINT finish the steps in progress, then exit. */
 async function main(): Promise<void> {
   let config;
+  let tracing;
   try {
     config = loadConfig();
+    // Before anything else runs: off (no SDK) unless OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT is set.
+    tracing = startTracing();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -14,6 +18,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  if (tracing.enabled) log().info('tracing: exporting spans over OTLP/HTTP (OTEL_* variables)');
   const runtime = await startRuntime(config);
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -21,6 +26,7 @@ async function main(): Promise<void> {
     stopping = true;
     log().info({ signal }, 'shutting down');
     await runtime.stop();
+    await tracing.shutdown().catch(() => undefined); // flush the last spans
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -18,7 +18,8 @@ export interface BenchBackend {
 }
 
 export async function startBenchBackend(env: Record<string, string | undefined>): Promise<BenchBackend> {
-  const config = loadConfig({ LOG_LEVEL: 'warn', LEASE_MS: '30000', ...env });
+  // Bench workflows are identical requests: the content cache would turn them into one render.
+  const config = loadConfig({ LOG_LEVEL: 'warn', LEASE_MS: '30000', PRESGEN_CORE_PROTOCOL: 'jobs', PRESGEN_AVATAR_PROTOCOL: 'jobs', CONTENT_CACHE_ENABLED: 'false', ...env });
   const runtime = await startRuntime(config, { listen: false });
   const workspace = new InstantWorkspace(runtime.database, runtime.deps.commands, OWNER.ownerEmail);
   await workspace.start();

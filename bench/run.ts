@@ -1,19 +1,26 @@
 import { z } from 'zod';
+import { ConfigSchema } from '../backend/config';
 import { runSlaSimulation } from './sla';
 import { runThroughputBench } from './throughput';
+import { runTracingBench } from './tracing';
 
 /**
- * `npm run bench [-- --workflows=500 --concurrency=64 --only=throughput|sla --sla-workflows=50 --sla-cap=100]`: prints figures,
+ * `npm run bench [-- --workflows=500 --concurrency=64 --only=throughput|sla|tracing --tracing-workflows=200 --tracing-rounds=2 --sla-workflows=50 --sla-cap=100 --sla-protocols=both]`: prints figures,
  * asserts nothing. Needs PostgreSQL at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 const Args = z
   .object({
     workflows: z.coerce.number().int().min(1).max(100_000).default(500),
     concurrency: z.coerce.number().int().min(1).max(2000).default(64),
-    only: z.enum(['throughput', 'sla']).optional(),
+    only: z.enum(['throughput', 'sla', 'tracing']).optional(),
+    /** Workflows per round and off/on rounds of the tracing-cost run. */
+    'tracing-workflows': z.coerce.number().int().min(1).max(10_000).default(200),
+    'tracing-rounds': z.coerce.number().int().min(1).max(10).default(2),
     'sla-workflows': z.coerce.number().int().min(1).max(1000).default(50),
     /** Global PresGen cap (jobs per service) for the concurrent SLA run. */
     'sla-cap': z.coerce.number().int().min(1).max(10_000).default(100),
+    /** Also on the real synchronous PresGen APIs, at the default caps (10) and at --sla-cap. */
+    'sla-protocols': z.enum(['jobs', 'presgen', 'both']).default('both'),
   })
   .strict();
 
@@ -37,8 +44,19 @@ async function main() {
     console.error((err as Error).message);
     process.exit(2);
   }
-  if (args.only !== 'sla') await runThroughputBench({ workflows: args.workflows, concurrency: args.concurrency });
-  if (args.only !== 'throughput') await runSlaSimulation({ concurrentWorkflows: args['sla-workflows'], cap: args['sla-cap'] });
+  if (args.only === undefined || args.only === 'throughput') await runThroughputBench({ workflows: args.workflows, concurrency: args.concurrency });
+  if (args.only === undefined || args.only === 'tracing') {
+    await runTracingBench({ workflows: args['tracing-workflows'], concurrency: args.concurrency, rounds: args['tracing-rounds'] });
+  }
+  if (args.only === undefined || args.only === 'sla') {
+    const protocols = args['sla-protocols'];
+    if (protocols !== 'presgen') await runSlaSimulation({ concurrentWorkflows: args['sla-workflows'], cap: args['sla-cap'] });
+    if (protocols !== 'jobs') {
+      const defaultCap = ConfigSchema.shape.PRESGEN_CORE_CONCURRENCY.parse(undefined);
+      await runSlaSimulation({ concurrentWorkflows: args['sla-workflows'], cap: defaultCap, protocol: 'presgen' });
+      if (args['sla-cap'] !== defaultCap) await runSlaSimulation({ concurrentWorkflows: args['sla-workflows'], cap: args['sla-cap'], protocol: 'presgen' });
+    }
+  }
   process.exit(0);
 }
 

@@ -12,11 +12,12 @@
  * CLI: BACKEND_URL=https://assess.example.com tsx scripts/build-apps-script.ts [outDir]
  * Without BACKEND_URL the bundle points at UNSET_BACKEND_URL and cannot be pushed (scripts/push-apps-script.ts).
  */
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { z } from 'zod';
+import { STATUS_LABELS, STEP_STATUSES } from '../shared/workflow-status';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const GLOBAL_NAME = 'PresGenAddon';
@@ -80,7 +81,20 @@ export async function buildAppsScript(opts: BuildOptions): Promise<void> {
   const manifest = ManifestSource.parse(JSON.parse(await readFile(join(ROOT, 'appsscript.json'), 'utf8')));
   const built = { ...manifest, urlFetchWhitelist: [`${backendUrl}/`] };
   await writeFile(join(outDir, 'appsscript.json'), `${JSON.stringify(built, null, 2)}\n`);
-  await copyFile(join(ROOT, 'apps-script', 'sidebar', 'Sidebar.html'), join(outDir, 'Sidebar.html'));
+  const sidebar = await readFile(join(ROOT, 'apps-script', 'sidebar', 'Sidebar.html'), 'utf8');
+  await writeFile(join(outDir, 'Sidebar.html'), withStepDefinitions(sidebar));
+}
+
+/** The sidebar's step list and labels come from the one definition in shared/, not a copy. */
+export function withStepDefinitions(html: string): string {
+  const fills: Record<string, unknown> = { STEP_STATUSES, STATUS_LABELS };
+  let out = html;
+  for (const [name, value] of Object.entries(fills)) {
+    const marker = new RegExp(`/\\*@${name}@\\*/(\\[\\]|\\{\\})`);
+    if (!marker.test(out)) throw new Error(`Sidebar.html has no /*@${name}@*/ marker`);
+    out = out.replace(marker, () => JSON.stringify(value));
+  }
+  return out;
 }
 
 /** The exports of main.ts, read from esbuild's metafile so the wrapper list cannot drift. */

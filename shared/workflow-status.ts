@@ -49,8 +49,60 @@ export function nextStep(s: StepStatus): StepStatus | 'COMPLETED' {
   return i === STEP_STATUSES.length - 1 ? 'COMPLETED' : STEP_STATUSES[i + 1];
 }
 
+/** Not runnable by the engine: terminal, or waiting for an operator. Wake-ups skip these. */
+export const NOT_RUNNABLE_STATUSES: readonly WorkflowStatus[] = [...TERMINAL_STATUSES, ATTENTION_STATUS];
+
+/**
+ * What a step is, for everyone who lists steps (the sidebar, the SLA watch, the operator API,
+ * the engine): shown label, whether an operator may skip it (the workflow still delivers
+ * something useful), and its SLA phase (setup: before the learner answers; human: the learner's
+ * wait, not counted; active: counted from the submission to deliverables ready). Exhaustive by
+ * type: a status without an entry fails `tsc`.
+ */
+export interface StepInfo {
+  label: string;
+  skippable: boolean;
+  slaPhase: 'setup' | 'human' | 'active';
+}
+
+export const STEP_INFO = {
+  REQUESTED: { label: 'Requested', skippable: false, slaPhase: 'setup' },
+  GENERATING_ASSESSMENT: { label: 'Generating the assessment', skippable: false, slaPhase: 'setup' },
+  CREATING_GOOGLE_RESOURCES: { label: 'Creating the form and folder', skippable: false, slaPhase: 'setup' },
+  AWAITING_COMPLETION: { label: 'Waiting for the learner', skippable: false, slaPhase: 'human' },
+  ANALYZING_RESULTS: { label: 'Analysing results', skippable: false, slaPhase: 'active' },
+  WRITING_GAP_ANALYSIS: { label: 'Writing the gap analysis', skippable: false, slaPhase: 'active' },
+  GENERATING_TRAINING_PLAN: { label: 'Building the training plan', skippable: false, slaPhase: 'active' },
+  GENERATING_COURSE_OUTLINES: { label: 'Writing course outlines', skippable: false, slaPhase: 'active' },
+  GENERATING_PRESENTATIONS: { label: 'Generating presentations', skippable: false, slaPhase: 'active' },
+  GENERATING_AVATAR_VIDEOS: { label: 'Generating avatar videos', skippable: true, slaPhase: 'active' },
+  FINALIZING: { label: 'Finalizing', skippable: false, slaPhase: 'active' },
+} as const satisfies Record<StepStatus, StepInfo>;
+
+/** Labels of every status (steps and ends), for people. */
+export const STATUS_LABELS: Readonly<Record<WorkflowStatus, string>> = {
+  ...(Object.fromEntries(STEP_STATUSES.map((s) => [s, STEP_INFO[s].label])) as Record<StepStatus, string>),
+  COMPLETED: 'Completed',
+  FAILED: 'Failed',
+  CANCELLED: 'Cancelled',
+  EXPIRED: 'Expired',
+  NEEDS_ATTENTION: 'Needs attention',
+};
+
 /** Steps an operator may skip (with a reason): the workflow still delivers something useful. */
-export const SKIPPABLE_STEPS: readonly StepStatus[] = ['GENERATING_AVATAR_VIDEOS'];
+export const SKIPPABLE_STEPS: readonly StepStatus[] = STEP_STATUSES.filter((s) => STEP_INFO[s].skippable);
+
+/** Steps of the SLA-counted active phase. */
+export const ACTIVE_PHASE_STEPS: readonly StepStatus[] = STEP_STATUSES.filter((s) => STEP_INFO[s].slaPhase === 'active');
+
+/**
+ * Version of the workflow definition (the step list and what each step means). A workflow
+ * records the version it started on; the engine does not run a workflow of another version on
+ * this code (it parks it in NEEDS_ATTENTION with an alert saying why), so a deploy that changes
+ * the step list never silently reroutes workflows in flight. Bump it with every change to
+ * STEP_STATUSES (tests/unit/workflow-definition.test.ts pins the list per version).
+ */
+export const WORKFLOW_DEFINITION_VERSION = 1;
 
 /**
  * The explicit transition table. Anything not listed is illegal: the engine rejects it and

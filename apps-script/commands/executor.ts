@@ -1,4 +1,4 @@
-import { COMMAND_CONTRACTS, type ClaimedCommand, type CommandType } from '../../shared/contracts/commands';
+import { COMMAND_CONTRACTS, type ClaimedCommand, type ClaimedCommandOf, type CommandResult, type CommandType } from '../../shared/contracts/commands';
 import { isQuotaError } from '../quota';
 import { errorMessage, log, redact } from '../runtime/log';
 import type { CommandContext } from './context';
@@ -15,14 +15,25 @@ import { writeTab } from './write-tab';
 
 export type CommandOutcome = { result: unknown } | { error: { message: string; retryable: boolean } };
 
-/** read_responses is read-only (and its result holds learner answers): never stored, just re-run. */
-const STORED_RESULT_TYPES: ReadonlySet<CommandType> = new Set(['create_assessment_assets', 'write_tab', 'set_sharing', 'trash_files']);
+/** Which results are stored and replayed comes from the command's definition (read_responses: never, it holds learner answers). */
+const storesResult = (type: CommandType): boolean => COMMAND_CONTRACTS[type].storesResult;
+
+/** One handler per command type: a type in COMMAND_CONTRACTS without a handler here fails `tsc`. */
+type CommandHandlers = { [T in CommandType]: (command: ClaimedCommandOf<T>, ctx: CommandContext) => CommandResult<T> };
+
+const HANDLERS: CommandHandlers = {
+  create_assessment_assets: (command, ctx) => createAssessmentAssets(command.id, command.payload, ctx),
+  write_tab: (command, ctx) => writeTab(command.payload, ctx),
+  set_sharing: (command, ctx) => setSharing(command.payload, ctx),
+  trash_files: (command, ctx) => trashFiles(command.payload, ctx),
+  read_responses: (command, ctx) => readResponses(command.payload, ctx),
+};
 
 /** Errors that another attempt cannot fix. Everything else is retryable; the backend caps attempts. */
 const PERMANENT_WORKSPACE_ERROR = /invalid argument|access denied|you do not have permission|no item with the given id|does not exist/i;
 
 export function executeCommand(command: ClaimedCommand, ctx: CommandContext): CommandOutcome & { replayed: boolean } {
-  const stored = STORED_RESULT_TYPES.has(command.type) ? ctx.ledger.storedResult(command.id) : undefined;
+  const stored = storesResult(command.type) ? ctx.ledger.storedResult(command.id) : undefined;
   if (stored && stored.type === command.type) return { result: stored.result, replayed: true };
 
   let raw: unknown;
@@ -40,23 +51,12 @@ export function executeCommand(command: ClaimedCommand, ctx: CommandContext): Co
     log.error('command_result_contract_violation', { command_id: command.id, type: command.type, field });
     return { error: { message: `the add-on produced an invalid ${command.type} result (field ${field})`, retryable: false }, replayed: false };
   }
-  if (STORED_RESULT_TYPES.has(command.type)) ctx.ledger.recordResult(command.id, command.type, checked.data);
+  if (storesResult(command.type)) ctx.ledger.recordResult(command.id, command.type, checked.data);
   return { result: checked.data, replayed: false };
 }
 
-function run(command: ClaimedCommand, ctx: CommandContext): unknown {
-  switch (command.type) {
-    case 'create_assessment_assets':
-      return createAssessmentAssets(command.id, command.payload, ctx);
-    case 'write_tab':
-      return writeTab(command.payload, ctx);
-    case 'set_sharing':
-      return setSharing(command.payload, ctx);
-    case 'trash_files':
-      return trashFiles(command.payload, ctx);
-    case 'read_responses':
-      return readResponses(command.payload, ctx);
-  }
+function run<T extends CommandType>(command: ClaimedCommandOf<T>, ctx: CommandContext): unknown {
+  return (HANDLERS[command.type as T] as (c: ClaimedCommandOf<T>, x: CommandContext) => unknown)(command, ctx);
 }
 
 export function isRetryable(err: unknown): boolean {

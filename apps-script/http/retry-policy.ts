@@ -1,5 +1,4 @@
-import { parseRetryAfter } from '../../backend/workflow/errors';
-import { backoffDelayMs } from '../runtime/backoff';
+import { backoffDelayMs, parseRetryAfter } from '../../shared/backoff';
 
 /**
  * When to retry a backend call. 5xx, 429, 408 and network failures (status 0) are transient;

@@ -8,6 +8,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -49,6 +50,15 @@ export const workflows = pgTable(
     /** When the learner's submission arrived: start of the SLA-counted active phase. */
     submittedAt: ts('submitted_at'),
     completedAt: ts('completed_at'),
+    /**
+     * Set when a permanent failure or a cancel still has to undo external effects (cancel PresGen
+     * jobs, trash Drive files). The fenced FAILED/CANCELLED write sets it; the engine claims such a
+     * workflow like due work, compensates under the lease and clears it. The value keys the run's
+     * audit events, so a compensation resumed after a crash does not repeat finished steps.
+     */
+    compensationKey: text('compensation_key'),
+    /** The step-list definition the workflow started on (see backend/workflow/definition.ts). */
+    definitionVersion: integer('definition_version').notNull().default(1),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -228,3 +238,76 @@ export const rateLimits = pgTable('rate_limits', {
   tokens: doublePrecision('tokens').notNull(),
   refilledAt: ts('refilled_at').notNull().defaultNow(),
 });
+
+/**
+ * Every submission attempt to a PresGen API that has no idempotency key (the real PresGen-Core and
+ * PresGen-Avatar): who sent it, when, how it ended. An attempt whose outcome is unknown (the
+ * replica died mid-call, or the call timed out / lost its connection) may have rendered; when the
+ * same item is submitted again, the new attempt is marked a possible duplicate of it.
+ */
+export const presgenSubmissions = pgTable(
+  'presgen_submissions',
+  {
+    id: text('id').primaryKey(),
+    /** The fan-out item's key `workflowId:step:course`. */
+    idempotencyKey: text('idempotency_key').notNull(),
+    workflowId: text('workflow_id').notNull(),
+    service: text('service').notNull(),
+    protocol: text('protocol').notNull(),
+    workerId: text('worker_id').notNull(),
+    /** in_flight | succeeded | failed | unknown | superseded */
+    outcome: text('outcome').notNull().default('in_flight'),
+    /** Id of an earlier attempt of the same item whose outcome was unknown. */
+    possibleDuplicateOf: text('possible_duplicate_of'),
+    /** PresGen's own id (presentation_id, training job_id, avatar job_id). */
+    externalId: text('external_id'),
+    result: jsonb('result'),
+    error: text('error'),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [index('presgen_submissions_key_idx').on(t.idempotencyKey, t.startedAt)],
+);
+
+/**
+ * Finished renders reused for identical requests (same service, protocol and normalised request),
+ * across workflows and replicas. A `rendering` row belongs to the fan-out item rendering it
+ * (`ownerKey`); identical requests wait for it instead of rendering again.
+ */
+export const contentCache = pgTable(
+  'content_cache',
+  {
+    key: text('key').primaryKey(),
+    service: text('service').notNull(),
+    protocol: text('protocol').notNull(),
+    /** rendering | ready */
+    status: text('status').notNull(),
+    ownerKey: text('owner_key').notNull(),
+    /** The job id the owner's render runs under (to store its result when it succeeds). */
+    ownerJobId: text('owner_job_id'),
+    result: jsonb('result'),
+    hits: integer('hits').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    readyAt: ts('ready_at'),
+    expiresAt: ts('expires_at'),
+  },
+  (t) => [index('content_cache_owner_job_idx').on(t.ownerJobId)],
+);
+
+/**
+ * Integration events that are not step runs: circuit opens and rate-limit waits, counted per
+ * service and hour (upserted by backend/observability/integration-events.ts), so the weekly
+ * integration-health report can show them without Prometheus.
+ */
+export const integrationEvents = pgTable(
+  'integration_events',
+  {
+    service: text('service').notNull(),
+    /** circuit_open | rate_limit_wait */
+    kind: text('kind').notNull(),
+    /** Start of the hour the events happened in. */
+    bucket: ts('bucket').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.service, t.kind, t.bucket] })],
+);

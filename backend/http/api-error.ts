@@ -10,20 +10,37 @@ export class ApiError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: string,
     message: string,
-    readonly details?: unknown,
+    readonly details?: ErrorBody['error']['details'],
   ) {
     super(message);
   }
 }
 
-export function errorJson(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+export function errorJson(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: ErrorBody['error']['details']) {
   const body: ErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }), correlationId: c.get('correlationId') } };
   return c.json(body, status);
 }
 
+type Issue = ZodError['issues'][number];
+
+/**
+ * A union's "Invalid input" names no field: report the issues of the alternative that came
+ * closest (fewest issues), with their full paths, so `body.reason` is named rather than `body`.
+ */
+function expandUnions(issues: readonly Issue[], prefix: PropertyKey[] = []): Issue[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && Array.isArray(issue.errors) && issue.errors.length > 0) {
+      const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0];
+      return expandUnions(closest as Issue[], path);
+    }
+    return [{ ...issue, path } as Issue];
+  });
+}
+
 /** Names every offending field: `body.learnerEmail: Invalid email address`. */
 export function validationError(c: Context, target: string, error: ZodError) {
-  const details = error.issues.map((issue) => {
+  const details = expandUnions(error.issues).map((issue) => {
     const keys = 'keys' in issue && Array.isArray(issue.keys) ? (issue.keys as string[]) : [];
     const path = [target, ...issue.path.map(String)].join('.');
     return { field: keys.length ? keys.map((k) => `${path}.${k}`).join(', ') : path, message: issue.message };

@@ -8,6 +8,7 @@ import {
   type CircuitBreakerPolicy,
 } from 'cockatiel';
 import { circuitState } from '../observability/metrics';
+import { recordIntegrationEvent } from '../observability/integration-events';
 import { log } from '../observability/logger';
 import type { ServiceName } from '../observability/metrics';
 
@@ -86,6 +87,7 @@ export class CircuitBreakers {
     const entry: Entry = { policy, openedAt: 0 };
     policy.onBreak(() => {
       entry.openedAt = Date.now();
+      recordIntegrationEvent(service, 'circuit_open');
     });
     policy.onStateChange((state) => {
       const name = stateName(state);

@@ -1,6 +1,7 @@
 import pRetry from 'p-retry';
 import type { z } from 'zod';
-import { log } from '../observability/logger';
+import { currentLogContext, log } from '../observability/logger';
+import { annotateActiveSpan, injectTraceHeaders, SpanKind, withSpan } from '../observability/tracing';
 import { externalRequestDuration, externalRequests, type ServiceName } from '../observability/metrics';
 import { PermanentError, TransientError } from '../workflow/errors';
 import { BreakerFailure, CircuitBreakers, CircuitOpen, type BreakerStateName } from './circuit-breakers';
@@ -75,7 +76,7 @@ export class OutboundHttpClient {
 
   async request<T>(req: OutboundRequest, schema: z.ZodType<T>): Promise<T> {
     return pRetry((attemptNumber) => this.attempt(req, schema, attemptNumber), {
-      retries: this.retries,
+      retries: req.retries ?? this.retries,
       factor: 2,
       minTimeout: this.minRetryDelayMs,
       maxTimeout: this.maxRetryDelayMs,
@@ -90,9 +91,13 @@ export class OutboundHttpClient {
     });
   }
 
-  /** Breaker state per service used so far; for /readyz detail. */
-  breakerStates(): Record<string, BreakerStateName> {
-    return this.breakers.states();
+  /**
+   * Breaker state per service, for /readyz: every configured service (closed until its first
+   * failures: a breaker is created on first use) and any other service used so far.
+   */
+  breakerStates(configured: readonly ServiceName[] = []): Record<string, BreakerStateName> {
+    const unused = Object.fromEntries(configured.map((service) => [service, 'closed' as const]));
+    return { ...unused, ...this.breakers.states() };
   }
 
   private retriableInRequest(error: unknown): boolean {
@@ -103,10 +108,14 @@ export class OutboundHttpClient {
 
   private async attempt<T>(req: OutboundRequest, schema: z.ZodType<T>, attemptNumber: number): Promise<T> {
     if (this.rateLimiter && this.breakers.states()[req.service] !== 'open') await this.rateLimiter.acquire(req.service);
-    const started = performance.now();
-    const result = await this.exchangeThroughBreaker(req, schema);
-    const durationMs = performance.now() - started;
-    this.record(req, result, durationMs, attemptNumber);
+    // One CLIENT span per attempt; its traceparent goes out with the request (see outboundSpan).
+    const result = await withSpan(`${req.service} ${req.operation}`, outboundSpan(req, attemptNumber), async () => {
+      const started = performance.now();
+      const r = await this.exchangeThroughBreaker(req, schema);
+      this.record(req, r, performance.now() - started, attemptNumber);
+      annotateActiveSpan({ 'http.response.status_code': r.status ?? 0, 'presgen.outcome': r.outcome }, r.outcome === 'success' ? undefined : r.outcome);
+      return r;
+    });
     if (result.outcome === 'success') return result.value;
     throw result.error;
   }
@@ -116,7 +125,8 @@ export class OutboundHttpClient {
       return await this.breakers.execute(req.service, async () => {
         const result = await performExchange(req, schema, {
           timeoutMs: req.timeoutMs ?? this.timeoutMs,
-          defaultHeaders: this.defaultHeaders(req.service),
+          // W3C traceparent of the active (client) span: PresGen, Phase 2 and Slack continue the trace.
+          defaultHeaders: injectTraceHeaders({ ...this.defaultHeaders(req.service) }),
         });
         if (result.outcome !== 'success' && result.error instanceof TransientError) throw new BreakerFailure(result);
         return result;
@@ -161,6 +171,21 @@ export class OutboundHttpClient {
       log().warn({ ...fields, reason: e.reason, category }, 'outbound request failed');
     }
   }
+}
+
+/** Span attributes of one outbound attempt: bounded names and the workflow, never URL paths or bodies. */
+function outboundSpan(req: OutboundRequest, attempt: number) {
+  const workflowId = currentLogContext()?.workflow_id;
+  return {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      'peer.service': req.service,
+      'presgen.operation': req.operation,
+      'http.request.method': req.method,
+      'http.request.resend_count': attempt - 1,
+      ...(workflowId ? { 'workflow.id': workflowId } : {}),
+    },
+  };
 }
 
 /** Scheme and host of a URL whose path is a secret (e.g. a Slack webhook). */

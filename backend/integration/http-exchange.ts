@@ -1,3 +1,4 @@
+import { Agent } from 'undici';
 import type { z } from 'zod';
 import { PermanentError, TransientError, parseRetryAfter } from '../workflow/errors';
 import type { ServiceName } from '../observability/metrics';
@@ -30,6 +31,11 @@ export interface OutboundRequest {
   idempotencyKey?: string;
   timeoutMs?: number;
   /**
+   * In-request retries of transient failures for this call (default: the client's). 0 for a call
+   * without idempotency key: the durable caller retries it and records every attempt.
+   */
+  retries?: number;
+  /**
    * How a 2xx body is read: 'json' (default) parses it, 'text' hands the raw text to the schema
    * (Slack incoming webhooks answer a plain `ok`).
    */
@@ -46,6 +52,19 @@ export type ExchangeResult<T> =
   | { outcome: Exclude<OutboundOutcome, 'success'>; status?: number; error: TransientError | PermanentError };
 
 const MAX_ERROR_TEXT = 300;
+
+/**
+ * Node's fetch gives up after 300 s without response headers (undici's headersTimeout), whatever
+ * our own timeout says; a synchronous PresGen render holds the request open for many minutes.
+ * Calls with a longer timeout go through this agent, which leaves the limit to our AbortSignal.
+ */
+const UNDICI_DEFAULT_TIMEOUT_MS = 300_000;
+let longCallAgent: Agent | undefined;
+function dispatcherFor(timeoutMs: number): { dispatcher?: Agent } {
+  if (timeoutMs < UNDICI_DEFAULT_TIMEOUT_MS) return {};
+  longCallAgent ??= new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+  return { dispatcher: longCallAgent };
+}
 
 export async function performExchange<T>(
   req: OutboundRequest,
@@ -67,7 +86,8 @@ export async function performExchange<T>(
       headers,
       body: req.body === undefined ? undefined : JSON.stringify(req.body),
       signal,
-    });
+      ...dispatcherFor(opts.timeoutMs),
+    } as RequestInit);
     status = res.status;
     const text = await res.text();
     return classifyResponse(res, text, schema, label, req.responseType ?? 'json');
@@ -154,7 +174,10 @@ function contractViolation(status: number, message: string): ExchangeResult<neve
   return { outcome: 'server_error', status, error: new PermanentError(message, { reason: 'contract_violation', details: { status } }) };
 }
 
-/** `{ error: { code, message } }` bodies are the documented error shape; anything else is ignored. */
+/**
+ * `{ error: { code, message } }` bodies are the jobs contract's error shape, `{ detail: "..." }` is
+ * FastAPI's (the real PresGen services); anything else is ignored.
+ */
 function describeErrorBody(text: string): string {
   const body = parseErrorBody(text);
   if (!body) return '';
@@ -167,7 +190,8 @@ function errorBodyCode(text: string): string | undefined {
 
 function parseErrorBody(text: string): { code?: string; message?: string } | undefined {
   try {
-    const json = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    const json = JSON.parse(text) as { error?: { code?: unknown; message?: unknown }; detail?: unknown };
+    if (typeof json?.detail === 'string') return { message: json.detail };
     const e = json?.error;
     if (!e || typeof e !== 'object') return undefined;
     return {

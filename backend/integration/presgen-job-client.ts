@@ -68,13 +68,17 @@ export class PresgenJobClient<TInput, TStatus> {
     };
   }
 
-  /** A bad input is our own bug: fail permanently before any request, naming the field. */
   private validateInput(input: TInput): TInput {
-    const parsed = this.spec.input.safeParse(input);
-    if (parsed.success) return parsed.data;
-    const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
-    throw new PermanentError(`${this.spec.service} submit: invalid input: ${fields}`, { reason: 'invalid_input' });
+    return validateInput(this.spec.service, this.spec.input, input);
   }
+}
+
+/** A bad input is our own bug: fail permanently before any request, naming the field. */
+export function validateInput<T>(service: ServiceName, schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
+  throw new PermanentError(`${service} submit: invalid input: ${fields}`, { reason: 'invalid_input' });
 }
 
 /**

@@ -5,6 +5,7 @@ import { rateLimits } from '../db/schema';
 import { log } from '../observability/logger';
 import type { ServiceName } from '../observability/metrics';
 import { TransientError } from '../workflow/errors';
+import { recordIntegrationEvent } from '../observability/integration-events';
 
 /**
  * Cross-replica rate limit per outbound service: a token bucket kept in Postgres (one row per
@@ -80,6 +81,7 @@ export class PostgresRateLimiter implements RateLimiter {
         throw new TransientError(`${service}: rate limiter unavailable (database?)`, { reason: 'rate_limiter_unavailable', cause: err });
       });
       if (take.granted) return;
+      recordIntegrationEvent(service, 'rate_limit_wait');
       const remaining = deadline - Date.now();
       if (take.waitMs > remaining) {
         log().warn({ integration: service, wait_ms: take.waitMs }, 'rate limit: no token within the wait budget; retrying later');

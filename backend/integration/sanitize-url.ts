@@ -1,10 +1,11 @@
+import { containsEmail } from '../../shared/redact';
+
 /**
  * What of a URL may be logged: scheme, host and path. The query string and fragment are dropped
  * (they carry tokens, emails and search terms), and so is userinfo (`user:pass@`). A path segment
  * that looks like an email address is replaced, because some APIs put the learner in the path.
  */
 
-const EMAIL_LIKE = /[^\s/@]+@[^\s/@]+\.[^\s/@]+/;
 
 export function sanitizeUrl(raw: string): string {
   let url: URL;
@@ -15,7 +16,7 @@ export function sanitizeUrl(raw: string): string {
   }
   const path = url.pathname
     .split('/')
-    .map((segment) => (EMAIL_LIKE.test(safeDecode(segment)) ? '[redacted]' : segment))
+    .map((segment) => (containsEmail(safeDecode(segment)) ? '[redacted]' : segment))
     .join('/');
   return `${url.protocol}//${url.host}${path}`;
 }

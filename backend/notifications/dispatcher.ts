@@ -2,7 +2,7 @@ import type { Database } from '../db/client';
 import { log, withLogContext } from '../observability/logger';
 import { notificationBacklog, notificationsSent } from '../observability/metrics';
 import { classifyError } from '../workflow/errors';
-import { retryDelayMs } from '../workflow/retry-policy';
+import { backoffDelayMs } from '../../shared/backoff';
 import { WakeSignal } from '../workflow/wake-signal';
 import type { NotificationChannel } from './channel';
 import {
@@ -182,7 +182,7 @@ export class NotificationDispatcher {
         log().error({ ...fields, category: error.category, reason: error.reason, err: message }, 'notification delivery failed permanently');
         return 'failed';
       }
-      const delayMs = retryDelayMs(row.attempts, { baseMs: this.retryBaseMs, maxMs: this.retryMaxMs, retryAfterMs: error.retryAfterMs });
+      const delayMs = backoffDelayMs(row.attempts, { baseMs: this.retryBaseMs, maxMs: this.retryMaxMs, retryAfterMs: error.retryAfterMs });
       await scheduleNotificationRetry(db, row.id, this.opts.workerId, delayMs, message);
       log().warn({ ...fields, reason: error.reason, delay_ms: delayMs, err: message }, 'notification delivery failed; will retry');
       return 'retried';

@@ -15,6 +15,7 @@ export const NOTIFICATION_KINDS = [
   'workflow_expired',
   'sla_at_risk',
   'sla_breached',
+  'integration_health_report',
 ] as const;
 
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

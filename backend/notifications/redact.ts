@@ -1,17 +1,15 @@
+import { redactText } from '../../shared/redact';
+
 /**
  * Scrubbing for text that leaves the delivery path: error messages stored in the outbox and
  * logged (SMTP replies echo recipient addresses), and operator messages posted to a shared Slack
  * channel. Addresses are only ever recipients; they are never logged.
  */
 
-const EMAIL = /[^\s<>"'(),;:@]+@[^\s<>"'(),;:@]+\.[^\s<>"'(),;:@]+/g;
-const BEARER = /\b(bearer)\s+[A-Za-z0-9._~+/=-]+/gi;
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
 const MAX_ERROR_TEXT = 500;
 
-export function redactEmails(text: string): string {
-  return text.replace(EMAIL, '[email]');
-}
+export { redactEmails } from '../../shared/redact';
 
 /** Emails, bearer tokens, URL credentials and any configured secret (webhook URL, SMTP password). */
 export function redactSecrets(text: string, secrets: readonly string[] = []): string {
@@ -19,7 +17,7 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
   for (const secret of secrets) {
     if (secret.length >= 4) out = out.split(secret).join('[secret]');
   }
-  return redactEmails(out.replace(BEARER, '$1 [token]').replace(URL_USERINFO, '$1[credentials]@'));
+  return redactText(out.replace(URL_USERINFO, '$1[credentials]@'));
 }
 
 /** An error message fit for the outbox row and the log: redacted and bounded. */

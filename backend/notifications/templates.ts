@@ -25,6 +25,10 @@ interface Template {
 }
 
 const TEMPLATES: Record<NotificationKind, Template> = {
+  integration_health_report: {
+    headline: 'The weekly integration-health report: error rates, retries, circuit opens, rate-limit waits and duplicates per service; the SLA; workflows that needed attention; Apps Script quota peaks.',
+    nextStep: 'Compare with last week; the same figures for any period: GET /api/admin/reports/integration-health?from=…&to=…',
+  },
   workflow_failed: {
     headline: 'A workflow failed permanently. Created Google resources and PresGen jobs have been compensated.',
     nextStep: 'Inspect the timeline with GET /api/admin/workflows/{id}; fix the cause, then retry from a step or cancel.',

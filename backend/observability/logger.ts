@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type Logger } from 'pino';
+import { activeTraceFields } from './tracing';
 
 /**
  * The one logger. Workflow and integration code never passes ids by hand: the engine runs each
@@ -55,6 +56,8 @@ export function createLogger(destination?: pino.DestinationStream): Logger {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    // trace_id/span_id of the active span (only while tracing is on), to jump from a log line to its trace.
+    mixin: activeTraceFields,
   }, destination);
 }
 

@@ -1,4 +1,5 @@
 import client from 'prom-client';
+import { activeTraceId } from './tracing';
 import { STEP_STATUSES, WorkflowStatus } from '../../shared/workflow-status';
 
 /**
@@ -18,16 +19,52 @@ export const stepDuration = new client.Histogram({
   help: 'Duration of one step attempt, by step and outcome.',
   labelNames: ['step', 'outcome'] as const,
   buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 1800],
-  registers: [registry],
+  // Exemplars (trace_id of the step's span) are exposed to OpenMetrics scrapes: the SLA panel links to the trace.
+  enableExemplars: true,
+  // prom-client refuses exemplars on a Prometheus-format registry at construction; registered
+  // below instead (the Prometheus text format simply leaves exemplars out).
+  registers: [],
 });
+registry.registerMetric(stepDuration);
+
+/** Observes one step attempt, with the active trace id as exemplar when tracing is on. */
+export function observeStepDuration(step: string, outcome: string, seconds: number): void {
+  const traceId = activeTraceId();
+  // prom-client's types restrict exemplar labels to the metric's label names; any label set is valid.
+  const exemplarLabels = (traceId ? { trace_id: traceId } : {}) as Record<'step', string>;
+  stepDuration.observe({ labels: { step, outcome }, value: seconds, exemplarLabels });
+}
+
+/**
+ * The registry in OpenMetrics format (the format that carries exemplars), for scrapers that ask
+ * for it. prom-client renames counters in place while rendering OpenMetrics, so each metric is
+ * rendered through a prototype view and the Prometheus-format registry stays untouched.
+ */
+export async function openMetricsText(): Promise<string> {
+  const view = new client.Registry<typeof client.openMetricsContentType>();
+  view.setContentType(client.openMetricsContentType);
+  for (const metric of registry.getMetricsAsArray()) view.registerMetric(Object.create(metric));
+  return view.metrics();
+}
+
+export const OPENMETRICS_CONTENT_TYPE = client.openMetricsContentType;
 
 /** Active phase: the learner's submission to "deliverables ready". The SLA is 30 min. */
 export const activePhaseDuration = new client.Histogram({
   name: 'presgen_workflow_active_phase_duration_seconds',
   help: 'Time from the learner submission to deliverables ready (SLA 1800 s).',
   buckets: [60, 300, 600, 900, 1200, 1500, 1800, 2400, 3600, 5400, 7200],
-  registers: [registry],
+  // Exemplar: the workflow's trace id, so a slow point on the SLA panel opens its trace.
+  enableExemplars: true,
+  registers: [],
 });
+registry.registerMetric(activePhaseDuration);
+
+/** Observes a workflow's active phase, with its trace id as exemplar when tracing is on. */
+export function observeActivePhase(seconds: number): void {
+  const traceId = activeTraceId();
+  activePhaseDuration.observe({ value: seconds, exemplarLabels: traceId ? { trace_id: traceId } : {} });
+}
 
 export const stepRetries = new client.Counter({
   name: 'presgen_step_retries_total',
@@ -125,6 +162,20 @@ export const httpRequestDuration = new client.Histogram({
   registers: [registry],
 });
 
+export const presgenPossibleDuplicates = new client.Counter({
+  name: 'presgen_possible_duplicate_submissions_total',
+  help: 'Submissions to a PresGen API without idempotency key that repeat an earlier attempt whose outcome is unknown (a replica died mid-call, or the call timed out): PresGen may have rendered twice.',
+  labelNames: ['service'] as const,
+  registers: [registry],
+});
+
+export const contentCacheRequests = new client.Counter({
+  name: 'presgen_content_cache_requests_total',
+  help: 'Content-cache lookups for PresGen renders, by service and outcome (hit: stored render reused; shared: waited for an identical render in progress; miss: rendered).',
+  labelNames: ['service', 'outcome'] as const,
+  registers: [registry],
+});
+
 /** Start known counters at 0 and gauges at a defined value. */
 function initialiseKnownSeries(): void {
   for (const status of WorkflowStatus.options) {
@@ -139,8 +190,13 @@ function initialiseKnownSeries(): void {
   for (const service of SERVICES) {
     circuitState.set({ service }, 0);
   }
+  for (const service of ['presgen_core', 'presgen_avatar']) {
+    presgenPossibleDuplicates.inc({ service }, 0);
+    for (const outcome of ['hit', 'shared', 'miss']) contentCacheRequests.inc({ service, outcome }, 0);
+  }
   for (const channel of ['email', 'slack']) {
-    for (const outcome of ['sent', 'failed']) notificationsSent.inc({ channel, outcome }, 0);
+    // given_up at 0 too: the notifications alert fires on its first increase.
+    for (const outcome of ['sent', 'failed', 'given_up']) notificationsSent.inc({ channel, outcome }, 0);
   }
   illegalTransitions.inc(0);
   commandsPending.set(0);

@@ -1,5 +1,6 @@
 import type { AssessmentEngine } from '../assessment/engine';
 import type { Database } from '../db/client';
+import type { OutboxInsert } from '../notifications/outbox-store';
 import type { WorkspaceCommandQueue } from '../workspace/command-queue';
 import type { JobClient } from './fanout/fanout-worker';
 
@@ -12,6 +13,12 @@ export interface EngineDeps {
   settings: EngineSettings;
   /** Durable notifications (outbox); optional so the engine runs without a channel configured. */
   notify?: (message: WorkflowNotification) => Promise<void>;
+  /**
+   * Renders a notification into outbox rows without writing them, so a state change can insert
+   * its alert in the same statement (FAILED / NEEDS_ATTENTION checkpoints, the unhandled-error
+   * path). Optional: without it those alerts are not queued.
+   */
+  outboxRows?: (message: WorkflowNotification) => OutboxInsert[];
   now(): Date;
 }
 
@@ -24,7 +31,7 @@ export interface EngineSettings {
 }
 
 export interface WorkflowNotification {
-  kind: 'workflow_failed' | 'needs_attention' | 'deliverables_ready' | 'completion_reminder' | 'workflow_expired' | 'sla_at_risk' | 'sla_breached';
+  kind: 'workflow_failed' | 'needs_attention' | 'deliverables_ready' | 'completion_reminder' | 'workflow_expired' | 'sla_at_risk' | 'sla_breached' | 'integration_health_report';
   workflowId: string;
   /** Dedupe key part: the same kind+key is sent once. */
   key: string;

@@ -1,20 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { canTransition, isStepStatus, nextStep, type StepStatus, type WorkflowStatus } from '../../shared/workflow-status';
+import { canTransition, isStepStatus, nextStep, STEP_STATUSES, WORKFLOW_DEFINITION_VERSION, type StepStatus, type WorkflowStatus } from '../../shared/workflow-status';
 import { workflows } from '../db/schema';
 import type { WorkflowRow } from '../db/repositories/workflow-repository';
 import { recordIllegalTransition } from '../db/repositories/workflow-repository';
 import { log, withLogContext } from '../observability/logger';
-import { activePhaseDuration, stepDuration, stepRetries, workflowTransitions } from '../observability/metrics';
+import { observeActivePhase, observeStepDuration, stepRetries, workflowTransitions } from '../observability/metrics';
 import { checkpointStep, leaseNextDueWorkflows, nextWorkflowDueAt, renewWorkflowLeases, type CheckpointInput } from './checkpoints';
-import { compensateWorkflow } from './compensation';
-import type { EngineDeps } from './engine-deps';
+import { runCompensation, type CompensationFaultPoint } from './compensation';
+import type { EngineDeps, WorkflowNotification } from './engine-deps';
+import type { OutboxInsert } from '../notifications/outbox-store';
 import { classifyError, PermanentError, type ErrorCategory } from './errors';
-import { retryDelayMs } from './retry-policy';
+import { backoffDelayMs } from '../../shared/backoff';
 import type { StepHandler } from './step-registry';
 import { WAKE_CHANNEL } from './wake-channel';
 import { WakeSignal } from './wake-signal';
 import { errorText } from '../observability/error-text';
+import { annotateActiveSpan, withSpan } from '../observability/tracing';
+import { recordWaiting, recordWorkflowEnd, stepSpanOptions } from '../observability/workflow-spans';
 
 /**
  * The durable workflow engine. A process claims due workflows with a lease and runs each one
@@ -37,7 +40,14 @@ export interface WorkflowEngineOptions {
   retryMaxMs: number;
   /** Longest idle sleep between due-time checks (safety net for a missed notification). */
   idleMaxMs?: number;
+  /**
+   * Fault injection for tests: called between the writes of the failure path; throwing simulates
+   * a crash there (the segment is abandoned, its lease expires, another worker takes over).
+   */
+  fault?: (point: EngineFaultPoint, workflow: WorkflowRow, step?: StepStatus) => Promise<void> | void;
 }
+
+export type EngineFaultPoint = 'after-failure-checkpoint' | CompensationFaultPoint;
 
 export class WorkflowEngine {
   readonly workerId: string;
@@ -120,6 +130,7 @@ export class WorkflowEngine {
   /** Runs consecutive steps of one claimed workflow until it parks, retries later or ends. */
   private async runSegment(claimed: WorkflowRow): Promise<void> {
     let wf: WorkflowRow | null = claimed;
+    recordWaiting(claimed);
     while (wf) {
       if (!this.running) return this.releaseLease(wf);
       wf = await this.runStep(wf);
@@ -135,15 +146,24 @@ export class WorkflowEngine {
 
   private async runStep(wf: WorkflowRow): Promise<WorkflowRow | null> {
     const status = wf.status as WorkflowStatus;
+    if (wf.compensationKey) {
+      await withLogContext({ workflow_id: wf.id, step: status }, () =>
+        runCompensation({ deps: this.opts.deps, steps: this.opts.steps, workflow: wf, workerId: this.workerId, leaseMs: this.opts.leaseMs, fault: this.opts.fault }),
+      );
+      return null;
+    }
     if (!isStepStatus(status)) {
       await this.releaseLease(wf);
       return null;
     }
+    if (wf.definitionVersion !== WORKFLOW_DEFINITION_VERSION) {
+      return this.parkForOperator(wf, 'definition_version', `started on workflow definition v${wf.definitionVersion}; this deploy runs v${WORKFLOW_DEFINITION_VERSION}, whose step list may differ, so it is not continued automatically (retry it from a step of the new definition, or cancel it)`);
+    }
     const handler = this.opts.steps.get(status);
-    if (!handler) throw new Error(`no handler registered for ${status}`);
+    if (!handler) return this.parkForOperator(wf, 'no_handler', `no handler registered for step ${status} in this deploy`);
     const attempt = Math.max(1, wf.attempt);
     const startedAt = new Date();
-    return withLogContext({ workflow_id: wf.id, step: status, attempt }, async () => {
+    return withLogContext({ workflow_id: wf.id, step: status, attempt }, () => withSpan(`step ${status}`, stepSpanOptions(wf.id, status, attempt), async () => {
       let input: unknown;
       try {
         input = handler.input.parse(handler.selectInput(wf));
@@ -184,8 +204,9 @@ export class WorkflowEngine {
         if (!written) return null;
         if (to === 'COMPLETED') {
           const submittedAt = result.submittedAt ?? wf.submittedAt;
-          if (submittedAt) activePhaseDuration.observe((Date.now() - submittedAt.getTime()) / 1000);
+          if (submittedAt) observeActivePhase((Date.now() - submittedAt.getTime()) / 1000);
           log().info('workflow completed');
+          recordWorkflowEnd(wf, 'COMPLETED');
           return null;
         }
         return {
@@ -199,18 +220,27 @@ export class WorkflowEngine {
           submittedAt: result.submittedAt ?? wf.submittedAt,
         };
       } catch (err) {
-        await this.handleStepError(wf, handler, attempt, startedAt, input, err);
-        return null;
+        return this.handleStepError(wf, handler, attempt, startedAt, input, err);
       }
-    });
+    }));
   }
 
-  private async handleStepError(wf: WorkflowRow, handler: StepHandler, attempt: number, startedAt: Date, input: unknown, err: unknown): Promise<void> {
+  /**
+   * Transient errors within budget: a fenced retry checkpoint. Otherwise one fenced statement moves
+   * the workflow to NEEDS_ATTENTION or FAILED and queues the operators' alert with it; a FAILED
+   * workflow that has something to undo keeps the lease with its compensation marked due, and the
+   * returned row makes this segment compensate next (another worker does, if this one dies).
+   */
+  private async handleStepError(wf: WorkflowRow, handler: StepHandler, attempt: number, startedAt: Date, input: unknown, err: unknown): Promise<WorkflowRow | null> {
     const step = handler.status;
     const error = classifyError(err);
     const message = error.message.slice(0, 2000);
-    if (error.category === 'transient' && !error.budgetSpent && attempt < this.opts.maxAttempts) {
-      const delay = retryDelayMs(attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, retryAfterMs: error.retryAfterMs });
+    const policy = handler.retry ?? {};
+    const retryable = policy.retryable ? policy.retryable(error) : error.category === 'transient';
+    const budgetSpent = error.category === 'transient' && error.budgetSpent;
+    if (retryable && !budgetSpent && attempt < (policy.maxAttempts ?? this.opts.maxAttempts)) {
+      const retryAfterMs = error.category === 'transient' ? error.retryAfterMs : undefined;
+      const delay = backoffDelayMs(attempt, { baseMs: policy.baseMs ?? this.opts.retryBaseMs, maxMs: policy.maxMs ?? this.opts.retryMaxMs, retryAfterMs });
       stepRetries.inc({ step, reason: error.reason });
       log().warn({ reason: error.reason, delayMs: delay, err: message }, 'step failed transiently; retry scheduled');
       await this.checkpoint(wf, {
@@ -219,18 +249,16 @@ export class WorkflowEngine {
         nextAttempt: attempt + 1,
         input,
         startedAt,
-        errorCategory: 'transient',
+        errorCategory: error.category,
         error: message,
         lastError: message,
         schedule: { kind: 'release', until: new Date(Date.now() + delay) },
       });
-      return;
+      return null;
     }
     const to: WorkflowStatus = error.category === 'transient' ? 'NEEDS_ATTENTION' : 'FAILED';
-    if (to === 'FAILED') {
-      await compensateWorkflow(this.opts.deps, this.opts.steps, wf, { actor: this.workerId, reason: message, upTo: step });
-    }
     log().error({ reason: error.reason, err: message, to }, to === 'FAILED' ? 'step failed permanently' : 'step retry budget spent');
+    const compensationKey = to === 'FAILED' && this.hasCompensation(step) ? `failed:${wf.version + 1}` : null;
     const written = await this.checkpoint(wf, {
       to,
       outcome: 'failed',
@@ -241,18 +269,61 @@ export class WorkflowEngine {
       error: message,
       failedStep: step,
       lastError: message,
-      schedule: { kind: 'stop' },
+      schedule: compensationKey ? { kind: 'compensate', leaseMs: this.opts.leaseMs, key: compensationKey } : { kind: 'stop' },
       auditDetails: { reason: error.reason, error: message },
-    });
-    if (written && this.opts.deps.notify) {
-      await this.opts.deps.notify({
+      alert: this.alertRows({
         kind: to === 'FAILED' ? 'workflow_failed' : 'needs_attention',
         workflowId: wf.id,
-        key: `${step}:${written.version}`,
+        key: `${step}:${wf.version + 1}`,
         audience: 'operators',
         subject: `Workflow ${wf.id} ${to === 'FAILED' ? 'failed' : 'needs attention'} at ${step}`,
         text: `Workflow ${wf.id} moved to ${to} at step ${step} (attempt ${attempt}): ${message}`,
-      }).catch((e) => log().error({ err: errorText(e) }, 'could not queue notification'));
+      }),
+    });
+    if (written && to === 'FAILED') recordWorkflowEnd(wf, to, { 'workflow.failed_step': step });
+    if (!written || !compensationKey) return null;
+    const failed: WorkflowRow = { ...wf, status: to, version: written.version, wakeSeq: written.wakeSeq, failedStep: step, lastError: message, compensationKey };
+    await this.opts.fault?.('after-failure-checkpoint', failed, step);
+    return failed;
+  }
+
+  /** A workflow this deploy cannot run: one fenced write parks it for an operator, with the alert saying why. */
+  private async parkForOperator(wf: WorkflowRow, reason: string, message: string): Promise<null> {
+    const step = wf.status as StepStatus;
+    log().error({ workflow_id: wf.id, reason, err: message }, 'workflow cannot run on this deploy; needs attention');
+    await this.checkpoint(wf, {
+      to: 'NEEDS_ATTENTION',
+      outcome: 'failed',
+      nextAttempt: Math.max(1, wf.attempt),
+      startedAt: new Date(),
+      error: message,
+      failedStep: step,
+      lastError: message,
+      schedule: { kind: 'stop' },
+      auditDetails: { reason, error: message },
+      alert: this.alertRows({
+        kind: 'needs_attention',
+        workflowId: wf.id,
+        key: `${reason}:${step}:${wf.version + 1}`,
+        audience: 'operators',
+        subject: `Workflow ${wf.id} needs attention at ${step}`,
+        text: `Workflow ${wf.id} was parked at step ${step}: ${message}`,
+      }),
+    });
+    return null;
+  }
+
+  private hasCompensation(upTo: StepStatus): boolean {
+    return STEP_STATUSES.slice(0, STEP_STATUSES.indexOf(upTo) + 1).some((s) => this.opts.steps.get(s)?.compensate);
+  }
+
+  /** Outbox rows for an alert; a notification that cannot be rendered must not block the state change. */
+  private alertRows(n: WorkflowNotification): OutboxInsert[] | undefined {
+    try {
+      return this.opts.deps.outboxRows?.(n);
+    } catch (err) {
+      log().error({ err: errorText(err) }, 'could not render notification; state change written without it');
+      return undefined;
     }
   }
 
@@ -263,7 +334,7 @@ export class WorkflowEngine {
     },
   ) {
     const step = wf.status as StepStatus;
-    const written = await checkpointStep(this.db, {
+    const written = await withSpan('db checkpoint', { attributes: { 'workflow.id': wf.id, 'db.operation.name': 'checkpoint' } }, () => checkpointStep(this.db, {
       ...c,
       workflowId: wf.id,
       workerId: this.workerId,
@@ -272,9 +343,10 @@ export class WorkflowEngine {
       step,
       stepAttempt: Math.max(1, wf.attempt),
       actor: this.workerId,
-    });
+    }));
+    annotateActiveSpan({ 'workflow.step.outcome': c.outcome, 'workflow.to': c.to }, c.outcome === 'failed' || c.outcome === 'retrying' ? c.errorCategory ?? 'failed' : undefined);
     const seconds = (Date.now() - c.startedAt.getTime()) / 1000;
-    stepDuration.observe({ step, outcome: c.outcome }, seconds);
+    observeStepDuration(step, c.outcome, seconds);
     if (!written) {
       log().warn('checkpoint fenced off: lease lost or workflow changed elsewhere; abandoning');
       return null;

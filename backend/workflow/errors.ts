@@ -49,11 +49,4 @@ export function classifyError(err: unknown): TransientError | PermanentError {
 }
 
 /** Parse an HTTP Retry-After header (seconds or HTTP date) into milliseconds from now. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const at = Date.parse(value);
-  if (Number.isFinite(at)) return Math.max(0, at - now);
-  return undefined;
-}
+export { parseRetryAfter } from '../../shared/backoff';

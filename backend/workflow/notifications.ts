@@ -13,6 +13,7 @@ import { renderMessage } from '../notifications/templates';
 import { log } from '../observability/logger';
 import { notificationsSent } from '../observability/metrics';
 import type { WorkflowNotification } from './engine-deps';
+import { WAKE_CHANNEL } from './wake-channel';
 
 export { NotificationDispatcher } from '../notifications/dispatcher';
 export type { NotificationChannel, ChannelName } from '../notifications/channel';
@@ -30,7 +31,7 @@ export type { NotificationChannel, ChannelName } from '../notifications/channel'
  * as `skipped` rows, so it is visible rather than silently lost.
  */
 
-export const NOTIFICATION_WAKE_CHANNEL = 'presgen_wake_notifications';
+export const NOTIFICATION_WAKE_CHANNEL = WAKE_CHANNEL.notifications;
 
 export interface EnqueueResult {
   dedupeKey: string;
@@ -87,6 +88,27 @@ export class NotificationService {
    * the caller's own writes. Throws `InvalidNotificationError` (naming the field) on bad input.
    */
   async enqueue(input: WorkflowNotification, executor?: Executor): Promise<EnqueueResult> {
+    const values = this.rowsFor(input);
+    const dedupeKey = values[0].dedupeKey;
+    const db = executor ?? this.opts.database.db;
+    const insertedIds = new Set(await insertOutboxRows(db, values));
+    const result: EnqueueResult = { dedupeKey, queued: [], duplicates: [], skipped: [] };
+    for (const v of values) {
+      const channel = v.channel as ChannelName;
+      if (!insertedIds.has(v.id!)) result.duplicates.push(channel);
+      else if (v.status === 'skipped') result.skipped.push(channel);
+      else result.queued.push(channel);
+    }
+    if (result.queued.length > 0) await this.wakeDispatchers(executor);
+    return result;
+  }
+
+  /**
+   * The outbox rows for a notification, without writing them: for callers that insert them in
+   * the same statement as a state change (the engine's FAILED / NEEDS_ATTENTION checkpoint), so
+   * the alert exists if and only if the state change committed. Throws `InvalidNotificationError`.
+   */
+  readonly rowsFor = (input: WorkflowNotification): OutboxInsert[] => {
     const n = parseNotification(input);
     const dedupeKey = `${n.kind}:${n.workflowId}:${n.key}`;
     const plan = this.plan(n);
@@ -94,7 +116,8 @@ export class NotificationService {
     // Skipped rows are written only when nothing can deliver it: an unconfigured second channel
     // beside a working one is reported once at start, not on every message.
     const rowsToWrite = deliverable.length > 0 ? deliverable : plan;
-    const values: OutboxInsert[] = rowsToWrite.map((p) => {
+    if (deliverable.length === 0) this.reportSkipped(n, rowsToWrite);
+    return rowsToWrite.map((p) => {
       const message = renderMessage(n, p.channel);
       return {
         id: randomUUID(),
@@ -109,19 +132,7 @@ export class NotificationService {
         lastError: p.skipReason ?? null,
       };
     });
-    const db = executor ?? this.opts.database.db;
-    const insertedIds = new Set(await insertOutboxRows(db, values));
-    const result: EnqueueResult = { dedupeKey, queued: [], duplicates: [], skipped: [] };
-    for (const v of values) {
-      const channel = v.channel as ChannelName;
-      if (!insertedIds.has(v.id!)) result.duplicates.push(channel);
-      else if (v.status === 'skipped') result.skipped.push(channel);
-      else result.queued.push(channel);
-    }
-    if (result.skipped.length > 0) this.reportSkipped(n, rowsToWrite);
-    if (result.queued.length > 0) await this.wakeDispatchers(executor);
-    return result;
-  }
+  };
 
   async start(): Promise<void> {
     await this.dispatcher.refreshBacklog();

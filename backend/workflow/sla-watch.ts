@@ -4,6 +4,7 @@ import { workflows } from '../db/schema';
 import { log } from '../observability/logger';
 import type { WorkflowNotification } from './engine-deps';
 import { errorText } from '../observability/error-text';
+import { ACTIVE_PHASE_STEPS, type WorkflowStatus } from '../../shared/workflow-status';
 
 /**
  * Tells operators when a workflow's active phase (learner submission to deliverables ready) is
@@ -11,16 +12,8 @@ import { errorText } from '../observability/error-text';
  * outbox's dedupe keys make repeated sweeps (and several replicas) send each alert once.
  */
 
-const ACTIVE_STEPS = [
-  'ANALYZING_RESULTS',
-  'WRITING_GAP_ANALYSIS',
-  'GENERATING_TRAINING_PLAN',
-  'GENERATING_COURSE_OUTLINES',
-  'GENERATING_PRESENTATIONS',
-  'GENERATING_AVATAR_VIDEOS',
-  'FINALIZING',
-  'NEEDS_ATTENTION',
-];
+/** The SLA-counted phase (from shared STEP_INFO), plus a workflow stuck there waiting for an operator. */
+const ACTIVE_STATUSES: WorkflowStatus[] = [...ACTIVE_PHASE_STEPS, 'NEEDS_ATTENTION'];
 
 export interface SlaWatchOptions {
   database: Database;
@@ -35,7 +28,7 @@ export async function sweepSla(opts: SlaWatchOptions): Promise<{ atRisk: number;
   const rows = await opts.database.db
     .select({ id: workflows.id, submittedAt: workflows.submittedAt, status: workflows.status })
     .from(workflows)
-    .where(and(inArray(workflows.status, ACTIVE_STEPS), isNotNull(workflows.submittedAt), lt(workflows.submittedAt, atRiskBefore)));
+    .where(and(inArray(workflows.status, ACTIVE_STATUSES), isNotNull(workflows.submittedAt), lt(workflows.submittedAt, atRiskBefore)));
   let breached = 0;
   for (const wf of rows) {
     const elapsedMin = Math.round((Date.now() - wf.submittedAt!.getTime()) / 60_000);

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { StepStatus, WorkflowStatus } from '../../shared/workflow-status';
 import type { WorkflowRow } from '../db/repositories/workflow-repository';
 import type { EngineDeps } from './engine-deps';
+import type { PermanentError, TransientError } from './errors';
 
 /**
  * A step is a handler with zod contracts. `run` may be invoked more than once for the same
@@ -23,10 +24,22 @@ export interface StepContext<I> {
   deps: EngineDeps;
 }
 
+/**
+ * How a step retries. Defaults come from the engine's configuration (STEP_MAX_ATTEMPTS,
+ * RETRY_BASE_MS, RETRY_MAX_MS; transient errors retry, permanent ones do not). Label, skippable
+ * and SLA phase are in shared STEP_INFO, where the add-on can read them too.
+ */
+export interface StepRetryPolicy {
+  maxAttempts?: number;
+  baseMs?: number;
+  maxMs?: number;
+  /** Which classified errors are worth another attempt. */
+  retryable?: (error: TransientError | PermanentError) => boolean;
+}
+
 export interface StepHandler<I = unknown, O = unknown> {
   status: StepStatus;
-  /** Critical steps cannot be skipped by an operator. */
-  critical: boolean;
+  retry?: StepRetryPolicy;
   input: z.ZodType<I>;
   output: z.ZodType<O>;
   /** Builds the step's input from the workflow (request + earlier checkpoints). */
@@ -35,6 +48,10 @@ export interface StepHandler<I = unknown, O = unknown> {
   /** Undo external effects of this step (trash files, cancel jobs); idempotent; audited by the caller. */
   compensate?(ctx: { workflow: WorkflowRow; deps: EngineDeps }): Promise<Record<string, unknown> | void>;
 }
+
+/** A handler of any input/output types (their contracts are checked by `defineStep`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- input is both read and written, so no narrower type fits every handler
+export type AnyStepHandler = StepHandler<any, any>;
 
 export const done = <O>(output: O, extra?: { formId?: string; submittedAt?: Date }): StepResult<O> => ({
   kind: 'done',

@@ -6,4 +6,6 @@ export const WAKE_CHANNEL = {
   fanout: 'presgen_wake_fanout',
   /** New workspace commands for an instructor (payload: owner email). */
   commands: 'presgen_wake_commands',
+  /** Notification outbox rows were queued. */
+  notifications: 'presgen_wake_notifications',
 } as const;

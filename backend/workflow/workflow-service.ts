@@ -15,7 +15,6 @@ import type { Instructor } from '../http/auth/google-id-token';
 import { log } from '../observability/logger';
 import { recordFormSubmission } from '../workspace/form-submissions';
 import type { CommandRow } from '../workspace/command-queue';
-import { compensateWorkflow } from './compensation';
 import { rearmForRetry } from './retry-rearm';
 import type { EngineDeps } from './engine-deps';
 import type { StepHandler } from './step-registry';
@@ -69,8 +68,13 @@ export class WorkflowService {
 
   async cancel(id: string, actor: { owner?: Instructor; name: string }, reason?: string): Promise<WorkflowRow> {
     const wf = await this.load(id, actor.owner);
-    const updated = await this.transition(wf, 'CANCELLED', actor.name, 'cancelled', { reason: reason ?? null }, { runAfter: null });
-    await compensateWorkflow(this.deps, this.steps, wf, { actor: actor.name, reason: `cancelled: ${reason ?? 'no reason given'}` });
+    // The fenced CANCELLED write marks compensation due; an engine claims it and undoes the
+    // external effects under its lease (see compensation.ts), so a crash here loses nothing.
+    const updated = await this.transition(wf, 'CANCELLED', actor.name, 'cancelled', { reason: reason ?? null }, {
+      runAfter: new Date(),
+      compensationKey: `cancelled:${wf.version + 1}`,
+    });
+    await this.deps.database.notify(WAKE_CHANNEL.workflows, id);
     return updated;
   }
 
@@ -157,6 +161,9 @@ export class WorkflowService {
     details: Record<string, unknown>,
     patch: Parameters<typeof updateWorkflowStatus>[1]['patch'],
   ): Promise<WorkflowRow> {
+    if (wf.compensationKey) {
+      throw new WorkflowActionError(409, 'compensating', 'the workflow is still undoing external effects of its failure or cancel; try again shortly');
+    }
     try {
       return await updateWorkflowStatus(this.db, { id: wf.id, expectedVersion: wf.version, to, actor, eventType, details, patch });
     } catch (err) {

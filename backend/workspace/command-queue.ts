@@ -5,6 +5,8 @@ import type { StepStatus } from '../../shared/workflow-status';
 import { rows, type Database, type Executor } from '../db/client';
 import { workspaceCommands } from '../db/schema';
 import { WAKE_CHANNEL } from '../workflow/wake-channel';
+import { wakeWorkflowsCte } from '../db/wake-workflows';
+import { backoffDelayMs } from '../../shared/backoff';
 import { log } from '../observability/logger';
 
 /**
@@ -37,8 +39,6 @@ export class CommandRejectedError extends Error {
     super(message);
   }
 }
-
-const MAX_COMMAND_ATTEMPTS = 5;
 
 export class WorkspaceCommandQueue {
   constructor(
@@ -146,15 +146,16 @@ export class WorkspaceCommandQueue {
     if (command.status !== 'leased') throw new CommandRejectedError(409, 'not_leased', `command is ${command.status}`);
 
     let patch: { status: 'succeeded' | 'pending' | 'failed'; result?: unknown; error?: string; retryInMs?: number };
+    const policy = COMMAND_CONTRACTS[command.type as CommandType];
     if ('result' in completion) {
-      const parsed = COMMAND_CONTRACTS[command.type as CommandType].result.safeParse(completion.result);
+      const parsed = policy.result.safeParse(completion.result);
       if (!parsed.success) {
         const details = parsed.error.issues.map((i) => ({ field: ['body', 'result', ...i.path.map(String)].join('.'), message: i.message }));
         throw new CommandRejectedError(400, 'invalid_result', `command result does not match its contract: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
       }
       patch = { status: 'succeeded', result: parsed.data };
-    } else if (completion.error.retryable && command.attempts < MAX_COMMAND_ATTEMPTS) {
-      patch = { status: 'pending', error: completion.error.message, retryInMs: Math.min(60_000, 1000 * 2 ** command.attempts) };
+    } else if (completion.error.retryable && command.attempts < policy.maxAttempts) {
+      patch = { status: 'pending', error: completion.error.message, retryInMs: backoffDelayMs(command.attempts, { baseMs: policy.retryBaseMs, maxMs: policy.retryMaxMs }) };
     } else {
       patch = { status: 'failed', error: completion.error.message };
     }
@@ -175,17 +176,13 @@ export class WorkspaceCommandQueue {
               available_at = now() + ${patch.retryInMs ?? 0} * interval '1 millisecond'
             where id = ${commandId} and status = 'leased' and lease_token = ${completion.leaseToken}
             returning id, workflow_id, type, status, result
-          ), w as (
-            update workflows set
-              wake_seq = wake_seq + 1,
-              run_after = now(),
-              form_id = case when c.type = 'create_assessment_assets' and c.status = 'succeeded'
-                             then coalesce(workflows.form_id, c.result->>'formId') else workflows.form_id end
-            from c
-            where workflows.id = c.workflow_id and c.status <> 'pending'
-              and workflows.status not in ('COMPLETED','FAILED','CANCELLED','EXPIRED','NEEDS_ATTENTION')
-            returning workflows.id
-          ), n as (select pg_notify(${WAKE_CHANNEL.workflows}, '') from w)
+          ), ${wakeWorkflowsCte({
+            from: sql`c`,
+            idColumn: sql`c.workflow_id`,
+            set: sql`, form_id = case when c.type = 'create_assessment_assets' and c.status = 'succeeded'
+                             then coalesce(workflows.form_id, c.result->>'formId') else workflows.form_id end`,
+            where: sql` and c.status <> 'pending'`,
+          })}
           select c.id, (select count(*) from n) as notified from c`,
     );
     if (written.length === 0) {

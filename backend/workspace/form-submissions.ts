@@ -2,7 +2,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { FormSubmission } from '../../shared/contracts/commands';
 import { rows, type Database } from '../db/client';
 import { formSubmissions, workflows } from '../db/schema';
-import { WAKE_CHANNEL } from '../workflow/wake-channel';
+import { wakeWorkflowsCte } from '../db/wake-workflows';
 
 /**
  * Learner submissions, posted by the add-on's form-submit trigger (or read back by "Resume with
@@ -46,13 +46,7 @@ export async function recordFormSubmission(
           values (${submission.responseId}, ${workflow.id}, ${submission.formId}, ${JSON.stringify(submission)}::jsonb)
           on conflict do nothing
           returning response_id, workflow_id
-        ), w as (
-          update workflows set wake_seq = wake_seq + 1, run_after = now()
-          from s
-          where workflows.id = s.workflow_id
-            and workflows.status not in ('COMPLETED','FAILED','CANCELLED','EXPIRED','NEEDS_ATTENTION')
-          returning workflows.id
-        ), n as (select pg_notify(${WAKE_CHANNEL.workflows}, '') from w)
+        ), ${wakeWorkflowsCte({ from: sql`s`, idColumn: sql`s.workflow_id` })}
         select s.response_id, (select count(*) from n) as notified from s`,
   ).then((r) => r.length > 0);
   return { workflowId: workflow.id, duplicate: !inserted };

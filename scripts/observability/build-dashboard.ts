@@ -32,7 +32,9 @@ const datasource: common.DataSourceRef = { type: 'prometheus', uid: `\${${DATASO
 
 function targets(queries: PanelQuery[]): DataqueryBuilder[] {
   return queries.map((query) =>
-    new DataqueryBuilder().refId(query.refId).datasource(datasource).expr(query.expr).legendFormat(query.legend),
+    query.exemplar
+      ? new DataqueryBuilder().refId(query.refId).datasource(datasource).expr(query.expr).legendFormat(query.legend).exemplar(true)
+      : new DataqueryBuilder().refId(query.refId).datasource(datasource).expr(query.expr).legendFormat(query.legend),
   );
 }
 
@@ -185,6 +187,14 @@ function workspaceRow(): cog.Builder<dashboard.Panel>[] {
   ];
 }
 
+function httpRow(): cog.Builder<dashboard.Panel>[] {
+  return [
+    timeseriesPanel('HTTP request rate by route', 'Inbound requests per second, all replicas, by route pattern.', 'reqps', [q.httpRateQuery], 8),
+    timeseriesPanel('HTTP error ratio by route', 'Share of inbound requests answered with a 5xx, by route pattern.', 'percentunit', [q.httpErrorRatioQuery], 8).max(1),
+    timeseriesPanel('HTTP latency p95 by route', 'Inbound request duration, by route pattern.', 's', [q.httpLatencyQuery], 8),
+  ];
+}
+
 function variables(): cog.Builder<dashboard.VariableModel>[] {
   return [
     new dashboard.DatasourceVariableBuilder(DATASOURCE_VARIABLE).label('Data source').type('prometheus'),
@@ -201,6 +211,7 @@ export function buildDashboard(): dashboard.Dashboard {
     ['Steps', stepsRow()],
     ['External services', externalServicesRow()],
     ['Apps Script and notifications', workspaceRow()],
+    ['HTTP API', httpRow()],
   ];
   const builder = new dashboard.DashboardBuilder(DASHBOARD_TITLE)
     .uid(DASHBOARD_UID)

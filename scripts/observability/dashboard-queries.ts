@@ -18,6 +18,8 @@ export interface PanelQuery {
   refId: string;
   expr: string;
   legend: string;
+  /** Show the histogram's exemplars (trace ids): a point links to the workflow's trace. */
+  exemplar?: boolean;
 }
 
 /** Active phase = learner submission to deliverables ready. */
@@ -25,6 +27,7 @@ export const slaP95Query: PanelQuery = {
   refId: 'A',
   expr: 'histogram_quantile(0.95, sum by (le) (rate(presgen_workflow_active_phase_duration_seconds_bucket[$sla_window])))',
   legend: 'P95 active phase',
+  exemplar: true,
 };
 
 export const throughputQuery: PanelQuery = {
@@ -55,6 +58,7 @@ export const stepLatencyQueries: PanelQuery[] = [
     refId: 'B',
     expr: 'histogram_quantile(0.95, sum by (step, le) (rate(presgen_step_duration_seconds_bucket[$__rate_interval])))',
     legend: 'p95 {{step}}',
+    exemplar: true,
   },
 ];
 
@@ -105,3 +109,22 @@ export const notificationQueries: PanelQuery[] = [
     legend: 'failed per minute {{channel}}',
   },
 ];
+
+/** Inbound HTTP, by route pattern (never raw paths). */
+export const httpRateQuery: PanelQuery = {
+  refId: 'A',
+  expr: 'sum by (route) (rate(presgen_http_requests_total[$__rate_interval]))',
+  legend: '{{route}}',
+};
+
+export const httpErrorRatioQuery: PanelQuery = {
+  refId: 'A',
+  expr: 'sum by (route) (rate(presgen_http_requests_total{status="5xx"}[$__rate_interval])) / sum by (route) (rate(presgen_http_requests_total[$__rate_interval]))',
+  legend: '{{route}}',
+};
+
+export const httpLatencyQuery: PanelQuery = {
+  refId: 'A',
+  expr: 'histogram_quantile(0.95, sum by (route, le) (rate(presgen_http_request_duration_seconds_bucket[$__rate_interval])))',
+  legend: 'p95 {{route}}',
+};

@@ -1,21 +1,22 @@
 import { z } from 'zod';
 import { StepStatus, WorkflowStatus } from '../workflow-status';
 import { ClaimedCommand, FormSubmission } from './commands';
+import { EmailText, IdText, TEXT_LIMITS, text, UrlText } from './text';
 
 /** Bodies and views of the backend HTTP API (see docs/api.md and /openapi.json). */
 
 export const CreateWorkflowRequest = z
   .object({
-    certificationId: z.string().min(1).max(100),
-    learnerEmail: z.email(),
+    certificationId: text(100, 1),
+    learnerEmail: EmailText,
     courseCount: z.number().int().min(1).max(5),
     slidesPerCourse: z.number().int().min(1).max(40),
     avatarVideos: z.boolean().default(true),
     shareWithLearner: z.boolean().default(true),
     /** The spreadsheet the add-on runs in; form responses are routed to it. */
-    spreadsheetId: z.string().min(1).max(200),
+    spreadsheetId: IdText,
     /** Client-chosen key: a repeated create with the same key returns the first workflow. */
-    requestId: z.string().min(1).max(200).optional(),
+    requestId: IdText.optional(),
   })
   .strict();
 export type CreateWorkflowRequest = z.infer<typeof CreateWorkflowRequest>;
@@ -71,7 +72,7 @@ export const ListWorkflowsQuery = z
   .object({
     status: WorkflowStatus.optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z.string().max(200).optional(),
+    cursor: text(TEXT_LIMITS.id).optional(),
   })
   .strict();
 export const WorkflowPage = z.object({ items: z.array(WorkflowView), nextCursor: z.string().nullable() });
@@ -79,18 +80,18 @@ export type WorkflowPage = z.infer<typeof WorkflowPage>;
 
 /** Resume a parked workflow: with the Sheet the responses went to, or with a response payload. */
 export const ResumeWorkflowRequest = z.union([
-  z.object({ sheetUrl: z.url() }).strict(),
+  z.object({ sheetUrl: UrlText }).strict(),
   z.object({ submission: FormSubmission }).strict(),
 ]);
 export type ResumeWorkflowRequest = z.infer<typeof ResumeWorkflowRequest>;
 
 export const RetryWorkflowRequest = z.object({ fromStep: StepStatus.optional() }).strict();
-export const CancelWorkflowRequest = z.object({ reason: z.string().max(500).optional() }).strict();
+export const CancelWorkflowRequest = z.object({ reason: text(TEXT_LIMITS.reason).optional() }).strict();
 
 export const ClaimCommandsRequest = z
   .object({
     /** Only commands for this spreadsheet (the one the add-on runs in), when given. */
-    spreadsheetId: z.string().min(1).max(200).optional(),
+    spreadsheetId: IdText.optional(),
     max: z.number().int().min(1).max(20).default(5),
   })
   .strict();
@@ -109,7 +110,9 @@ export const FormSubmissionResponse = z.object({
 export const QuotaReport = z
   .object({
     day: z.iso.date(),
-    usage: z.record(z.string().min(1).max(64), z.number().int().min(0)),
+    usage: z
+      .record(text(64, 1), z.number().int().min(0).max(1_000_000_000))
+      .refine((usage) => Object.keys(usage).length <= 50, { error: 'at most 50 services' }),
   })
   .strict();
 export type QuotaReport = z.infer<typeof QuotaReport>;
@@ -121,7 +124,8 @@ export const ErrorBody = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.unknown().optional(),
+    /** For 400s: one entry per offending field, e.g. `{ field: "body.learnerEmail", message: "Invalid email address" }`. */
+    details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
     correlationId: z.string().optional(),
   }),
 });

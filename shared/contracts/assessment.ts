@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { TEXT_LIMITS, text } from './text';
+
+/** Text from the assessment engine (possibly the Phase 2 API): bounded and storable. */
+const Text = () => text(TEXT_LIMITS.text);
 
 /** Domain model of an assessment: produced by the assessment engine (built-in or Phase 2 API). */
 
@@ -6,18 +10,18 @@ export const Severity = z.enum(['critical', 'high', 'medium', 'low', 'none']);
 export type Severity = z.infer<typeof Severity>;
 
 export const CertificationDomain = z.object({
-  id: z.string().min(1),
-  name: z.string().min(1),
+  id: Text().min(1),
+  name: Text().min(1),
   /** Exam weight, 0..1; the weights of a profile sum to 1. */
   weight: z.number().gt(0).lte(1),
-  skills: z.array(z.object({ id: z.string().min(1), name: z.string().min(1) })).min(1),
+  skills: z.array(z.object({ id: Text().min(1), name: Text().min(1) })).min(1),
 });
 export type CertificationDomain = z.infer<typeof CertificationDomain>;
 
 export const CertificationProfile = z.object({
-  id: z.string().min(1),
-  name: z.string().min(1),
-  vendor: z.string().min(1),
+  id: Text().min(1),
+  name: Text().min(1),
+  vendor: Text().min(1),
   /** Share of points needed to pass, 0..1. */
   passingScore: z.number().gt(0).lte(1),
   domains: z.array(CertificationDomain).min(1),
@@ -25,43 +29,43 @@ export const CertificationProfile = z.object({
 export type CertificationProfile = z.infer<typeof CertificationProfile>;
 
 export const AssessmentQuestion = z.object({
-  id: z.string().min(1),
-  domainId: z.string().min(1),
-  skillId: z.string().min(1),
-  prompt: z.string().min(1),
-  choices: z.array(z.string().min(1)).min(2).max(6),
+  id: Text().min(1),
+  domainId: Text().min(1),
+  skillId: Text().min(1),
+  prompt: Text().min(1),
+  choices: z.array(Text().min(1)).min(2).max(6),
   points: z.number().int().min(1).max(10),
 });
 export type AssessmentQuestion = z.infer<typeof AssessmentQuestion>;
 
 /** Answer key: question id -> index of the correct choice. Never sent to learners. */
-export const AnswerKey = z.record(z.string(), z.number().int().min(0));
+export const AnswerKey = z.record(Text(), z.number().int().min(0));
 export type AnswerKey = z.infer<typeof AnswerKey>;
 
 export const GeneratedAssessment = z.object({
-  certificationId: z.string(),
-  title: z.string(),
+  certificationId: Text(),
+  title: Text(),
   questions: z.array(AssessmentQuestion).min(1),
   answerKey: AnswerKey,
 });
 export type GeneratedAssessment = z.infer<typeof GeneratedAssessment>;
 
 /** A learner's answer, by question id: the text of the chosen choice (as a Form reports it). */
-export const LearnerAnswer = z.object({ questionId: z.string().min(1), answer: z.string() });
+export const LearnerAnswer = z.object({ questionId: Text().min(1), answer: Text() });
 export type LearnerAnswer = z.infer<typeof LearnerAnswer>;
 
 export const SkillGap = z.object({
-  domainId: z.string(),
-  skillId: z.string(),
-  skillName: z.string(),
+  domainId: Text(),
+  skillId: Text(),
+  skillName: Text(),
   score: z.number().min(0).max(1),
   severity: Severity,
 });
 export type SkillGap = z.infer<typeof SkillGap>;
 
 export const DomainGap = z.object({
-  domainId: z.string(),
-  domainName: z.string(),
+  domainId: Text(),
+  domainName: Text(),
   weight: z.number(),
   earned: z.number(),
   possible: z.number(),
@@ -71,7 +75,7 @@ export const DomainGap = z.object({
 export type DomainGap = z.infer<typeof DomainGap>;
 
 export const GapAnalysis = z.object({
-  certificationId: z.string(),
+  certificationId: Text(),
   totalScore: z.number().min(0).max(1),
   passed: z.boolean(),
   /** The certification's pass mark (0..1), for the Gap_Analysis chart; absent in older checkpoints. */
@@ -85,9 +89,9 @@ export type GapAnalysis = z.infer<typeof GapAnalysis>;
 
 export const TrainingPlanItem = z.object({
   rank: z.number().int().min(1),
-  domainId: z.string(),
-  skillId: z.string(),
-  title: z.string(),
+  domainId: Text(),
+  skillId: Text(),
+  title: Text(),
   severity: Severity,
   /** severity weight x domain weight: what the plan is ranked by. */
   priority: z.number().min(0),
@@ -98,13 +102,13 @@ export type TrainingPlanItem = z.infer<typeof TrainingPlanItem>;
 export const TrainingPlan = z.object({ items: z.array(TrainingPlanItem) });
 export type TrainingPlan = z.infer<typeof TrainingPlan>;
 
-export const Slide = z.object({ title: z.string(), bullets: z.array(z.string()), speakerNotes: z.string() });
+export const Slide = z.object({ title: Text(), bullets: z.array(Text()), speakerNotes: Text() });
 export type Slide = z.infer<typeof Slide>;
 
 export const CourseOutline = z.object({
   index: z.number().int().min(1).max(5),
-  title: z.string(),
-  domainIds: z.array(z.string()),
+  title: Text(),
+  domainIds: z.array(Text()),
   slides: z.array(Slide).min(1).max(40),
 });
 export type CourseOutline = z.infer<typeof CourseOutline>;

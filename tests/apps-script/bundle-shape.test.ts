@@ -5,6 +5,7 @@ import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORM_SUBMIT_HANDLER, HOURLY_PUMP_HANDLER, SHOW_SIDEBAR_HANDLER } from '../../apps-script/entry-names';
 import { BackendUrl, buildAppsScript, GLOBAL_NAME } from '../../scripts/build-apps-script';
+import { STATUS_LABELS, STEP_STATUSES } from '../../shared/workflow-status';
 
 /** What Apps Script, triggers and the sidebar call by name. */
 const ENTRY_POINTS = [
@@ -106,6 +107,15 @@ describe('Sidebar.html', () => {
     expect(ids).toEqual(expect.arrayContaining(['certificationId', 'learnerEmail', 'courseCount', 'slidesPerCourse', 'avatarVideos', 'shareWithLearner']));
     for (const id of ids) expect(html, id).toMatch(new RegExp(`<label[^>]*for="${id}"`));
     expect(html).toMatch(/id="status"[^>]*aria-live="polite"|aria-live="polite"[^>]*id="status"/);
+  });
+
+  it('gets its step list and labels from shared/workflow-status at build time, not from a copy', async () => {
+    const html = await readFile(join(outDir, 'Sidebar.html'), 'utf8');
+    expect(html).not.toContain('/*@');
+    const steps = JSON.parse(/var STEPS = (\[.*?\]);/.exec(html)![1]);
+    const labels = JSON.parse(/var LABELS = (\{.*?\});/.exec(html)![1]);
+    expect(steps).toEqual([...STEP_STATUSES]);
+    expect(labels).toEqual(STATUS_LABELS);
   });
 });
 

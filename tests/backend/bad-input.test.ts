@@ -124,9 +124,9 @@ describe('bad input changes nothing', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('operator endpoints need the admin token, not an instructor token', async () => {
+  it('operator endpoints refuse an instructor token (403: not an operator)', async () => {
     const before = await snapshot();
-    expect((await alice.call('GET', '/api/admin/workflows')).status).toBe(401);
+    expect((await alice.call('GET', '/api/admin/workflows')).status).toBe(403);
     const admin = new TestApiClient(backend.url, () => TEST_ADMIN_TOKEN);
     const list = await admin.call('GET', '/api/admin/workflows');
     expect(list.status).toBe(200);

@@ -26,7 +26,7 @@ const workflows: WorkflowView[] = [];
 beforeAll(async () => {
   presgen = await startPresgenProcess(300);
   stack = await startAddonStack({
-    backendEnv: { PRESGEN_CORE_URL: presgen.coreUrl, PRESGEN_AVATAR_URL: presgen.avatarUrl, PRESGEN_POLL_MS: '50' },
+    backendEnv: { PRESGEN_CORE_URL: presgen.coreUrl, PRESGEN_AVATAR_URL: presgen.avatarUrl, PRESGEN_CORE_PROTOCOL: 'jobs', PRESGEN_AVATAR_PROTOCOL: 'jobs', PRESGEN_POLL_MS: '50' },
   });
   // After a submission the trigger keeps pumping for its whole window (240 s of simulated time,
   // a few real seconds), so steps 6–8 land within it even on a busy machine.

@@ -52,7 +52,7 @@ export async function startHarness(driver: Driver): Promise<Harness> {
         http,
         workerId: opts.workerId ?? `worker-${randomUUID().slice(0, 8)}`,
         smtpTimeoutMs: 5_000,
-        // Tiny backoff so retries are due at once; the schedule itself is retry-policy's concern.
+        // Tiny backoff so retries are due at once; the schedule itself is shared/backoff's concern.
         dispatcher: { retryBaseMs: 1, retryMaxMs: 5, maxAttempts: opts.maxAttempts ?? 4, idleWaitMs: 50 },
       });
       services.push(service);

@@ -71,6 +71,8 @@ describe('alerts.yml content', () => {
     expect(rules.map((r) => r.alert).sort()).toEqual(
       [
         'PresGenAppsScriptQuotaNearLimit',
+        'PresGenBackendDown',
+        'PresGenReplicaDown',
         'PresGenCircuitOpen',
         'PresGenExternalApiErrorRatioHigh',
         'PresGenNotificationBacklogGrowing',

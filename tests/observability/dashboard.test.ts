@@ -14,7 +14,7 @@ import { runPromtool } from '../support/prometheus';
 import { metricNamesIn, registeredMetricNames } from './metric-names';
 
 const Variable = z.object({ type: z.string(), name: z.string(), query: z.unknown().optional(), current: z.object({ value: z.unknown() }).optional() });
-const Target = z.object({ expr: z.string(), refId: z.string(), datasource: z.object({ type: z.string(), uid: z.string() }) });
+const Target = z.object({ expr: z.string(), refId: z.string(), datasource: z.object({ type: z.string(), uid: z.string() }), exemplar: z.boolean().optional() });
 const Panel = z.object({
   id: z.number(),
   type: z.string(),
@@ -86,6 +86,9 @@ describe('Workflow Orchestration dashboard', () => {
       /^Apps Script quota/,
       /^Workflows by status/,
       /^Notification backlog/,
+      /^HTTP request rate by route/,
+      /^HTTP error ratio by route/,
+      /^HTTP latency p95 by route/,
     ];
     for (const pattern of required) expect(titles.some((t) => pattern.test(t)), String(pattern)).toBe(true);
     expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
@@ -95,6 +98,8 @@ describe('Workflow Orchestration dashboard', () => {
     const sla = dataPanels.find((p) => p.title.startsWith('SLA P95'))!;
     expect(sla.targets?.[0].expr).toMatch(/histogram_quantile\(0\.95, .*presgen_workflow_active_phase_duration_seconds_bucket/);
     expect(JSON.stringify(sla.fieldConfig)).toContain('"value":1800');
+    // Exemplars on: a point on the SLA panel links to the workflow's trace (docs/observability/README.md).
+    expect(sla.targets?.[0]).toMatchObject({ exemplar: true });
   });
 
   it('dashboardQueries() lists exactly the expressions in the JSON', () => {

@@ -13,6 +13,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNBOOK = readFileSync(join(ROOT, 'docs/runbooks/workflow_failures.md'), 'utf8');
 const PARTS = ['**Symptoms.**', '**Dashboard panel.**', '**Diagnosis.**', '**Resolution.**', '**Escalation.**'];
 const REQUIRED_SECTIONS = [
+  'Backend down',
+  'Replica down',
   'SLA breach',
   'External API errors',
   'Circuit open',

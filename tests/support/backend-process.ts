@@ -69,6 +69,8 @@ export function replicaEnv(shared: {
   identity: { jwksUrl: string; audience: string };
   presgen: { core: { url: string }; avatar: { url: string } };
   adminToken: string;
+  /** Default: both on the jobs contract, content cache off (what most suites assert on). */
+  protocols?: { core: string; avatar: string; contentCache?: boolean };
 }): Record<string, string> {
   return {
     DATABASE_URL: shared.databaseUrl,
@@ -77,6 +79,9 @@ export function replicaEnv(shared: {
     ADMIN_TOKEN: shared.adminToken,
     PRESGEN_CORE_URL: shared.presgen.core.url,
     PRESGEN_AVATAR_URL: shared.presgen.avatar.url,
+    PRESGEN_CORE_PROTOCOL: shared.protocols?.core ?? 'jobs',
+    PRESGEN_AVATAR_PROTOCOL: shared.protocols?.avatar ?? 'jobs',
+    CONTENT_CACHE_ENABLED: String(shared.protocols?.contentCache ?? false),
     // A lost command acknowledgement is offered again after 3 s, not the production 2 min.
     COMMAND_LEASE_MS: '3000',
   };

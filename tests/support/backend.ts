@@ -21,6 +21,13 @@ export function testConfig(identity: Pick<TestIdentityProvider, 'jwksUrl' | 'aud
     PRESGEN_POLL_MS: '20',
     SIMULATOR_JOB_MS: '20',
     COMMAND_LEASE_MS: '5000',
+    // Most suites assert on the jobs contract's simulators (per-key job counts, faults); the real
+    // protocols and the content cache have suites of their own (tests/presgen-real).
+    PRESGEN_CORE_PROTOCOL: 'jobs',
+    PRESGEN_AVATAR_PROTOCOL: 'jobs',
+    CONTENT_CACHE_ENABLED: 'false',
+    // The weekly report would add an outbox row to suites that count them; its own suite turns it on.
+    INTEGRATION_REPORT_ENABLED: 'false',
     ...env,
   });
 }

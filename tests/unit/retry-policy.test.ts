@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { classifyError, parseRetryAfter, PermanentError, TransientError } from '../../backend/workflow/errors';
-import { retryDelayMs } from '../../backend/workflow/retry-policy';
+import { backoffDelayMs } from '../../shared/backoff';
 import { z } from 'zod';
 
 describe('retry policy', () => {
   it('grows exponentially within [ceiling/2, ceiling] and is capped', () => {
     const opts = { baseMs: 100, maxMs: 1000 };
-    expect(retryDelayMs(1, { ...opts, random: () => 0 })).toBe(50);
-    expect(retryDelayMs(1, { ...opts, random: () => 1 })).toBe(100);
-    expect(retryDelayMs(3, { ...opts, random: () => 0 })).toBe(200);
-    expect(retryDelayMs(3, { ...opts, random: () => 1 })).toBe(400);
-    expect(retryDelayMs(10, { ...opts, random: () => 1 })).toBe(1000);
+    expect(backoffDelayMs(1, { ...opts, random: () => 0 })).toBe(50);
+    expect(backoffDelayMs(1, { ...opts, random: () => 1 })).toBe(100);
+    expect(backoffDelayMs(3, { ...opts, random: () => 0 })).toBe(200);
+    expect(backoffDelayMs(3, { ...opts, random: () => 1 })).toBe(400);
+    expect(backoffDelayMs(10, { ...opts, random: () => 1 })).toBe(1000);
   });
 
   it('never retries sooner than Retry-After', () => {
-    expect(retryDelayMs(1, { baseMs: 100, maxMs: 1000, retryAfterMs: 5000, random: () => 0.5 })).toBe(5000);
+    expect(backoffDelayMs(1, { baseMs: 100, maxMs: 1000, retryAfterMs: 5000, random: () => 0.5 })).toBe(5000);
   });
 
   it('parses Retry-After seconds and dates', () => {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, lt, or, sql } from 'drizzle-orm';
-import { canTransition, type WorkflowStatus } from '../../../shared/workflow-status';
+import { canTransition, WORKFLOW_DEFINITION_VERSION, type WorkflowStatus } from '../../../shared/workflow-status';
 import type { CreateWorkflowRequest } from '../../../shared/contracts/api';
 import { auditEvents, stepRuns, workflows } from '../schema';
 import { rows, type Executor } from '../client';
-import { WAKE_CHANNEL } from '../../workflow/wake-channel';
+import { wakeWorkflowsCte } from '../wake-workflows';
 import { illegalTransitions, workflowTransitions } from '../../observability/metrics';
 
 /**
@@ -56,6 +56,7 @@ export async function createWorkflow(
         ownerSub: input.ownerSub,
         requestId: input.request.requestId ?? null,
         status: 'REQUESTED',
+        definitionVersion: WORKFLOW_DEFINITION_VERSION,
         request: input.request,
         runAfter: sql`now()`,
       })
@@ -142,7 +143,7 @@ export interface UpdateStatusInput {
   eventType?: string;
   details?: Record<string, unknown>;
   /** Extra column changes applied with the transition. */
-  patch?: Partial<Pick<WorkflowRow, 'runAfter' | 'failedStep' | 'lastError' | 'attempt' | 'completedAt' | 'outputs'>>;
+  patch?: Partial<Pick<WorkflowRow, 'runAfter' | 'failedStep' | 'lastError' | 'attempt' | 'completedAt' | 'outputs' | 'compensationKey'>>;
 }
 
 /**
@@ -234,12 +235,8 @@ export async function listStepRuns(db: Executor, workflowId: string): Promise<St
 export async function wakeWorkflow(db: Executor, workflowId: string): Promise<boolean> {
   const woken = await rows<{ id: string }>(
     db,
-    sql`with w as (
-          update workflows set wake_seq = wake_seq + 1, run_after = now()
-          where id = ${workflowId} and status not in ('COMPLETED','FAILED','CANCELLED','EXPIRED','NEEDS_ATTENTION')
-          returning id
-        )
-        select id, pg_notify(${WAKE_CHANNEL.workflows}, '') from w`,
+    sql`with ${wakeWorkflowsCte({ from: sql`(select ${workflowId}::text as workflow_id) e`, idColumn: sql`e.workflow_id` })}
+        select id, (select count(*) from n) as notified from w`,
   );
   return woken.length > 0;
 }

@@ -1,26 +1,34 @@
 import { z } from 'zod';
-import { ResumeWorkflowRequest, WorkflowDetail, WorkflowPage, WorkflowView } from '../../../shared/contracts/api';
+import { WorkflowDetail, WorkflowPage, WorkflowView } from '../../../shared/contracts/api';
 import { StepStatus, WorkflowStatus } from '../../../shared/workflow-status';
+import { EmailText, TEXT_LIMITS, text, UrlText } from '../../../shared/contracts/text';
 import type { Database } from '../../db/client';
-import { listAuditEvents, listStepRuns } from '../../db/repositories/workflow-repository';
+import { appendAuditEvent, listAuditEvents, listStepRuns } from '../../db/repositories/workflow-repository';
+import { FormSubmission } from '../../../shared/contracts/commands';
 import type { WorkflowService } from '../../workflow/workflow-service';
-import { IdParam, jsonBody, jsonResponse, newRouter, route, STANDARD_ERRORS } from '../openapi';
+import { IdParam, jsonBody, jsonResponse, newRouter, route, ADMIN_ERRORS } from '../openapi';
 import { toWorkflowDetail, toWorkflowView, workflowPage } from '../views';
 
 /**
- * Operator overrides, behind the admin token. Every action needs a reason and is audited with
- * the operator's name (X-Operator header) and that reason.
+ * Operator overrides, behind requireOperator (an allowlisted operator's ID token, or the audited
+ * break-glass token). Every action needs a reason and is audited with the verified identity (or
+ * `break-glass:<X-Operator>`) and that reason.
  */
 
-const Reason = z.string().min(3).max(500);
+const Reason = text(TEXT_LIMITS.reason, 3);
 const AdminListQuery = z
   .object({
     status: WorkflowStatus.optional(),
-    owner: z.email().optional(),
+    owner: EmailText.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(200).optional(),
+    cursor: text(TEXT_LIMITS.id).optional(),
   })
   .strict();
+/** The instructor's resume body plus the reason every operator action takes. */
+const AdminResumeRequest = z.union([
+  z.object({ sheetUrl: UrlText, reason: Reason }).strict(),
+  z.object({ submission: FormSubmission, reason: Reason }).strict(),
+]);
 const AuditEventView = z.object({
   id: z.number(),
   type: z.string(),
@@ -33,7 +41,7 @@ const AuditEventView = z.object({
 
 export function adminRoutes(deps: { database: Database; service: WorkflowService }) {
   const app = newRouter();
-  const security = [{ adminToken: [] }];
+  const security: Array<Record<string, string[]>> = [{ operatorIdToken: [] }, { adminToken: [] }];
 
   app.openapi(
     route({
@@ -42,7 +50,7 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       security,
       summary: 'List and filter all workflows',
       request: { query: AdminListQuery },
-      responses: { 200: jsonResponse(WorkflowPage, 'A page'), ...STANDARD_ERRORS },
+      responses: { 200: jsonResponse(WorkflowPage, 'A page'), ...ADMIN_ERRORS },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -57,7 +65,7 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       security,
       summary: 'One workflow with timeline, outputs and audit trail',
       request: { params: IdParam },
-      responses: { 200: jsonResponse(WorkflowDetail.extend({ audit: z.array(AuditEventView) }), 'The workflow'), ...STANDARD_ERRORS },
+      responses: { 200: jsonResponse(WorkflowDetail.extend({ audit: z.array(AuditEventView) }), 'The workflow'), ...ADMIN_ERRORS },
     }),
     async (c) => {
       const wf = await deps.service.load(c.req.valid('param').id);
@@ -76,7 +84,7 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       security,
       summary: 'Retry from a step (default: the failed step)',
       request: { params: IdParam, body: jsonBody(z.object({ fromStep: StepStatus.optional(), reason: Reason }).strict()) },
-      responses: { 200: jsonResponse(WorkflowView, 'Retrying'), ...STANDARD_ERRORS },
+      responses: { 200: jsonResponse(WorkflowView, 'Retrying'), ...ADMIN_ERRORS },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -92,7 +100,7 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       security,
       summary: 'Skip a non-critical failed step (e.g. GENERATING_AVATAR_VIDEOS)',
       request: { params: IdParam, body: jsonBody(z.object({ step: StepStatus, reason: Reason }).strict()) },
-      responses: { 200: jsonResponse(WorkflowView, 'Skipped'), ...STANDARD_ERRORS },
+      responses: { 200: jsonResponse(WorkflowView, 'Skipped'), ...ADMIN_ERRORS },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -108,7 +116,7 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       security,
       summary: 'Cancel (with compensation)',
       request: { params: IdParam, body: jsonBody(z.object({ reason: Reason }).strict()) },
-      responses: { 200: jsonResponse(WorkflowView, 'Cancelled'), ...STANDARD_ERRORS },
+      responses: { 200: jsonResponse(WorkflowView, 'Cancelled'), ...ADMIN_ERRORS },
     }),
     async (c) => {
       const wf = await deps.service.cancel(c.req.valid('param').id, { name: c.get('admin') }, c.req.valid('json').reason);
@@ -123,7 +131,7 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       security,
       summary: 'Mark a NEEDS_ATTENTION workflow completed by hand',
       request: { params: IdParam, body: jsonBody(z.object({ reason: Reason }).strict()) },
-      responses: { 200: jsonResponse(WorkflowView, 'Completed'), ...STANDARD_ERRORS },
+      responses: { 200: jsonResponse(WorkflowView, 'Completed'), ...ADMIN_ERRORS },
     }),
     async (c) => {
       const wf = await deps.service.completeManually(c.req.valid('param').id, c.get('admin'), c.req.valid('json').reason);
@@ -137,11 +145,18 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       path: '/admin/workflows/{id}/resume',
       security,
       summary: 'Resume a workflow waiting for its learner (Sheet URL or a response payload), on the instructor\'s behalf',
-      request: { params: IdParam, body: jsonBody(ResumeWorkflowRequest) },
-      responses: { 200: jsonResponse(WorkflowView, 'Resume requested'), ...STANDARD_ERRORS },
+      request: { params: IdParam, body: jsonBody(AdminResumeRequest) },
+      responses: { 200: jsonResponse(WorkflowView, 'Resume requested'), ...ADMIN_ERRORS },
     }),
     async (c) => {
-      const wf = await deps.service.resume(c.req.valid('param').id, undefined, c.req.valid('json'));
+      const { reason, ...body } = c.req.valid('json');
+      const wf = await deps.service.resume(c.req.valid('param').id, undefined, body);
+      await appendAuditEvent(deps.database.db, {
+        workflowId: wf.id,
+        type: 'operator_resume',
+        actor: c.get('admin'),
+        details: { reason, via: c.get('operator').via, with: 'sheetUrl' in body ? 'sheet_url' : 'submission' },
+      });
       return c.json(toWorkflowView(wf), 200);
     },
   );

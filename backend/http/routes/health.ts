@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { migrationsApplied, type Database } from '../../db/client';
-import { registry } from '../../observability/metrics';
+import { OPENMETRICS_CONTENT_TYPE, openMetricsText, registry } from '../../observability/metrics';
 import type { AppEnv } from '../openapi';
 
 /**
@@ -33,6 +33,10 @@ export function mountHealthRoutes(
 
   app.get('/metrics', async (c) => {
     await deps.refreshGauges().catch(() => undefined);
+    // Prometheus asks for OpenMetrics (which carries the step-latency exemplars); others get the text format.
+    if (c.req.header('accept')?.includes('application/openmetrics-text')) {
+      return c.body(await openMetricsText(), 200, { 'content-type': OPENMETRICS_CONTENT_TYPE });
+    }
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });
 }

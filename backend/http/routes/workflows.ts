@@ -13,7 +13,7 @@ import {
 import { listStepRuns } from '../../db/repositories/workflow-repository';
 import type { AssessmentEngine } from '../../assessment/engine';
 import type { WorkflowService } from '../../workflow/workflow-service';
-import { IdParam, jsonBody, jsonResponse, newRouter, route, STANDARD_ERRORS } from '../openapi';
+import { AUTH_ERRORS, IdParam, jsonBody, jsonResponse, newRouter, route, STANDARD_ERRORS } from '../openapi';
 import { toWorkflowDetail, toWorkflowView, workflowPage } from '../views';
 import type { Database } from '../../db/client';
 
@@ -28,7 +28,7 @@ export function workflowRoutes(deps: { database: Database; service: WorkflowServ
       path: '/certifications',
       security,
       summary: 'Certification profiles an assessment can be started for',
-      responses: { 200: jsonResponse(z.object({ items: z.array(CertificationSummary) }), 'Profiles') },
+      responses: { 200: jsonResponse(z.object({ items: z.array(CertificationSummary) }), 'Profiles'), ...AUTH_ERRORS },
     }),
     async (c) => {
       const profiles = await deps.assessment.listProfiles();

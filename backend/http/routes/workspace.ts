@@ -9,6 +9,7 @@ import { CommandCompletion, FormSubmission, type ClaimedCommand } from '../../..
 import type { Database } from '../../db/client';
 import { quotaReports } from '../../db/schema';
 import { appsScriptQuotaUsage } from '../../observability/metrics';
+import { commandClaimSpan, recordCommandResult, traceparentField } from '../../observability/command-spans';
 import type { CommandRow, WorkspaceCommandQueue } from '../../workspace/command-queue';
 import { recordFormSubmission } from '../../workspace/form-submissions';
 import { IdParam, jsonBody, jsonResponse, newRouter, route, STANDARD_ERRORS } from '../openapi';
@@ -34,6 +35,7 @@ function toClaimed(row: CommandRow): ClaimedCommand {
     leaseToken: row.leaseToken!,
     leaseExpiresAt: row.leaseExpiresAt!.toISOString(),
     attempt: row.attempts,
+    ...traceparentField(commandClaimSpan(row)),
   } as ClaimedCommand;
 }
 
@@ -68,6 +70,7 @@ export function workspaceRoutes(deps: { database: Database; commands: WorkspaceC
     }),
     async (c) => {
       const { duplicate, command } = await deps.commands.complete(c.get('instructor').email, c.req.valid('param').id, c.req.valid('json'));
+      recordCommandResult(command, c.req.valid('json'), duplicate);
       if (!duplicate) await deps.onCommandCompleted(command);
       return c.json({ accepted: true, duplicate }, 200);
     },

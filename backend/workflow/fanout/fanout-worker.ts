@@ -4,7 +4,7 @@ import { log, withLogContext } from '../../observability/logger';
 import { classifyError } from '../errors';
 import { RATE_LIMIT_WAIT } from '../../integration/rate-limiter';
 import { stepRetries } from '../../observability/metrics';
-import { retryDelayMs } from '../retry-policy';
+import { backoffDelayMs } from '../../../shared/backoff';
 import { WAKE_CHANNEL } from '../wake-channel';
 import { WakeSignal } from '../wake-signal';
 import {
@@ -19,6 +19,8 @@ import {
   type FanoutService,
 } from './fanout-store';
 import { errorText } from '../../observability/error-text';
+import { withSpan } from '../../observability/tracing';
+import { fanoutSpanOptions } from '../../observability/workflow-spans';
 
 /**
  * Runs the per-course PresGen jobs of steps 9 and 10 for every workflow: submits pending items
@@ -98,14 +100,14 @@ export class FanoutWorker {
           for (const service of Object.keys(this.opts.clients) as FanoutService[]) {
             if (this.inFlight.size >= maxInFlight) break;
             const items = await claimSubmittableItems(this.opts.database.db, service, this.opts.caps[service], this.opts.workerId, this.opts.leaseMs);
-            for (const item of items) this.track(item, () => this.submit(item));
+            for (const item of items) this.track(item, 'submit', () => this.submit(item));
             claimed += items.length;
           }
         }
         const room = maxInFlight - this.inFlight.size;
         if (waits.pollMs !== null && waits.pollMs <= 0 && room > 0) {
           const polls = await claimPollableItems(this.opts.database.db, this.opts.workerId, room, this.opts.leaseMs);
-          for (const item of polls) this.track(item, () => this.poll(item));
+          for (const item of polls) this.track(item, 'poll', () => this.poll(item));
           claimed += polls.length;
         }
         if (claimed > 0) continue;
@@ -121,8 +123,9 @@ export class FanoutWorker {
     }
   }
 
-  private track(item: FanoutItemRow, work: () => Promise<void>): void {
-    const task = withLogContext({ workflow_id: item.workflowId, step: item.step, attempt: item.attempt }, work)
+  private track(item: FanoutItemRow, operation: 'submit' | 'poll', work: () => Promise<void>): void {
+    const traced = () => withSpan(`fanout ${item.service} ${operation}`, fanoutSpanOptions(item), work);
+    const task = withLogContext({ workflow_id: item.workflowId, step: item.step, attempt: item.attempt }, traced)
       .catch((err) => log().error({ err: errorText(err), item: item.id }, 'fan-out item handling failed'))
       .finally(() => {
         this.inFlight.delete(item.id);
@@ -197,7 +200,7 @@ export class FanoutWorker {
 
   /** Back to pending (frees its concurrency slot); the same idempotency key is used again. */
   private async resubmitLater(item: FanoutItemRow, reason: string): Promise<void> {
-    const delay = retryDelayMs(item.attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs });
+    const delay = backoffDelayMs(item.attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs });
     await reschedule(this.opts.database.db, item, this.opts.workerId, new Date(Date.now() + delay), {
       status: 'pending',
       externalJobId: null,
@@ -231,7 +234,7 @@ export class FanoutWorker {
     }
     const delay = breakerWait
       ? Math.max(error.retryAfterMs ?? 0, this.opts.retryBaseMs)
-      : retryDelayMs(item.attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, retryAfterMs: error.retryAfterMs });
+      : backoffDelayMs(item.attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, retryAfterMs: error.retryAfterMs });
     stepRetries.inc({ step: item.step, reason: error.reason });
     log().info({ service: item.service, operation, reason: error.reason, delayMs: delay }, 'fan-out call failed transiently; retrying later');
     const at = new Date(Date.now() + delay);

@@ -9,7 +9,6 @@ import { generateAssessment } from './generate-assessment';
 /** Step 5: grade the submission against the answer key and analyse gaps per domain and skill. */
 export const analyzeResults = defineStep({
   status: 'ANALYZING_RESULTS',
-  critical: true,
   input: z.object({ assessment: GeneratedAssessment, responseId: z.string() }),
   output: GapAnalysis,
   selectInput: (wf) => ({ assessment: outputOf(wf, generateAssessment), responseId: outputOf(wf, awaitCompletion).responseId }),

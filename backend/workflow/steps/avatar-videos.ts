@@ -9,13 +9,12 @@ import { Deliverable, generatePresentations } from './presentations';
 /**
  * Step 10: one PresGen Avatar video per deck. Most were already started by the fan-out worker the
  * moment their deck finished; this step makes sure all exist (same idempotency keys) and waits.
- * Not critical: switched off per workflow, by FEATURE_AVATAR_VIDEOS, or skipped by an operator.
+ * Skippable (shared STEP_INFO): switched off per workflow, by FEATURE_AVATAR_VIDEOS, or skipped by an operator.
  */
 export const AvatarVideosOutput = z.object({ skipped: z.boolean(), reason: z.string().optional(), videos: z.array(Deliverable) });
 
 export const generateAvatarVideos = defineStep({
   status: 'GENERATING_AVATAR_VIDEOS',
-  critical: false,
   input: z.object({
     workflowId: z.string(),
     avatarVideos: z.boolean(),

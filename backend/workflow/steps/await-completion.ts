@@ -15,7 +15,6 @@ export const AwaitCompletionOutput = z.object({
 
 export const awaitCompletion = defineStep({
   status: 'AWAITING_COMPLETION',
-  critical: true,
   input: z.object({
     workflowId: z.string(),
     learnerEmail: z.string(),

@@ -13,7 +13,6 @@ export const GenerateCourseOutlinesOutput = z.object({ courses: z.array(CourseOu
 
 export const generateCourseOutlines = defineStep({
   status: 'GENERATING_COURSE_OUTLINES',
-  critical: true,
   input: z.object({
     certificationId: z.string(),
     spreadsheetId: z.string(),

@@ -18,7 +18,6 @@ export type CreateGoogleResourcesOutput = z.infer<typeof CreateGoogleResourcesOu
 
 export const createGoogleResources = defineStep({
   status: 'CREATING_GOOGLE_RESOURCES',
-  critical: true,
   input: z.object({
     workflowId: z.string(),
     request: CreateWorkflowRequest,

@@ -11,7 +11,6 @@ import { generatePresentations } from './presentations';
 /** Step 11: Deliverables tab, sharing with the learner, and the instructor is told. */
 export const finalize = defineStep({
   status: 'FINALIZING',
-  critical: true,
   input: z.object({
     workflowId: z.string(),
     request: CreateWorkflowRequest,

@@ -5,7 +5,6 @@ import { defineStep, done } from '../step-registry';
 /** Step 2: questions mapped to domains and skills, with the answer key (seeded by the workflow id). */
 export const generateAssessment = defineStep({
   status: 'GENERATING_ASSESSMENT',
-  critical: true,
   input: z.object({ workflowId: z.string(), certificationId: z.string() }),
   output: GeneratedAssessment,
   selectInput: (wf) => ({ workflowId: wf.id, certificationId: (wf.request as { certificationId: string }).certificationId }),

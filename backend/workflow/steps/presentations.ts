@@ -11,7 +11,6 @@ export const PresentationsOutput = z.object({ presentations: z.array(Deliverable
 
 export const generatePresentations = defineStep({
   status: 'GENERATING_PRESENTATIONS',
-  critical: true,
   input: z.object({ workflowId: z.string(), courses: z.array(CourseOutline), videos: z.boolean() }),
   output: PresentationsOutput,
   selectInput: (wf) => ({

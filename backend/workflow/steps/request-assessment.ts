@@ -11,7 +11,6 @@ export const RequestAssessmentOutput = z.object({
 
 export const requestAssessment = defineStep({
   status: 'REQUESTED',
-  critical: true,
   input: CreateWorkflowRequest,
   output: RequestAssessmentOutput,
   selectInput: (wf) => wf.request,

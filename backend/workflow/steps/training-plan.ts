@@ -10,7 +10,6 @@ import { trainingPlanRows } from './tab-rows';
 /** Step 7: the training plan (ranked by severity x domain weight) and its Training_Plan tab. */
 export const generateTrainingPlan = defineStep({
   status: 'GENERATING_TRAINING_PLAN',
-  critical: true,
   input: z.object({ certificationId: z.string(), spreadsheetId: z.string(), gaps: GapAnalysis }),
   output: z.object({ plan: TrainingPlan, tab: WriteTabResult }),
   selectInput: (wf) => ({

@@ -10,7 +10,6 @@ import { gapAnalysisRows } from './tab-rows';
 /** Step 6: the Gap_Analysis tab in the learner's results spreadsheet. */
 export const writeGapAnalysis = defineStep({
   status: 'WRITING_GAP_ANALYSIS',
-  critical: true,
   input: z.object({ spreadsheetId: z.string(), gaps: GapAnalysis }),
   output: z.object({ tab: WriteTabResult }),
   selectInput: (wf) => ({ spreadsheetId: outputOf(wf, createGoogleResources).resultsSpreadsheetId, gaps: outputOf(wf, analyzeResults) }),
