@@ -14,6 +14,8 @@ import { DEMO_USAGE, DemoArgsError, parseDemoArgs, type DemoArgs } from './demo/
 import { atStatus, pumpUntil, WorkflowStuckError } from './demo/drive-workflow';
 import { answersForForm, countCorrect } from './demo/form-answers';
 import { formatLinks, formatTimeline } from './demo/report';
+import { writeResultsHtml } from './demo/results-html';
+import { resolve } from 'node:path';
 
 const INSTRUCTOR = 'instructor@school.example';
 const LEARNER = 'learner@school.example';
@@ -54,10 +56,15 @@ async function runDemo(args: DemoArgs, stack: AddonStack, deadline: number): Pro
   say('  the onFormSubmit trigger posted the response and pumped the analysis tabs');
 
   say('• Waiting for decks and videos (the open sidebar keeps pumping)');
-  return pumpUntil({ api: stack.api, workflowId: started.id, pump: sidebarPump, reached: atStatus('COMPLETED'), what: 'COMPLETED', deadline, pauseMs: 250 }).then((wf) => {
-    printReport(wf, emulator.state.spreadsheets.get((wf.outputs.CREATING_GOOGLE_RESOURCES as { resultsSpreadsheetId: string }).resultsSpreadsheetId));
-    return wf;
-  });
+  const wf = await pumpUntil({ api: stack.api, workflowId: started.id, pump: sidebarPump, reached: atStatus('COMPLETED'), what: 'COMPLETED', deadline, pauseMs: 250 });
+  const results = emulator.state.spreadsheets.get((wf.outputs.CREATING_GOOGLE_RESOURCES as { resultsSpreadsheetId: string }).resultsSpreadsheetId);
+  printReport(wf, results);
+  if (results) {
+    const htmlPath = resolve(args.htmlDir, `results-${wf.id.slice(0, 8)}.html`);
+    await writeResultsHtml(htmlPath, `PresGen-Assess results for ${LEARNER} (${CERTIFICATION})`, results);
+    say(`Results spreadsheet as a web page (every tab and the Gap_Analysis chart): ${htmlPath}`);
+  }
+  return wf;
 }
 
 function printReport(wf: WorkflowDetail, resultsSheet: Parameters<typeof formatLinks>[1]): void {

@@ -25,7 +25,11 @@ export class BackendError extends Error {
 
 const PRODUCT = 'PresGen-Assess';
 
-/** Field paths out of an error's details: zod-style issues (`[{ path }]`, `{ issues: [...] }`) or `{ fields: [...] }`. */
+/**
+ * Field paths out of an error's details: the backend's `[{ field: "body.learnerEmail", message }]`
+ * (shown without the `body.` prefix: the instructor filled in a form, not a body), zod-style issues
+ * (`[{ path }]`, `{ issues: [...] }`) or `{ fields: [...] }`.
+ */
 export function fieldsFromDetails(details: unknown): string[] {
   const list: unknown[] = Array.isArray(details)
     ? details
@@ -35,7 +39,10 @@ export function fieldsFromDetails(details: unknown): string[] {
   const fields = new Set<string>();
   for (const entry of Array.isArray(list) ? list : []) {
     if (typeof entry === 'string') fields.add(entry);
-    else if (entry && typeof entry === 'object' && Array.isArray((entry as { path?: unknown[] }).path)) {
+    else if (entry && typeof entry === 'object' && typeof (entry as { field?: unknown }).field === 'string') {
+      const field = (entry as { field: string }).field.replace(/^(body|query|params)\./, '');
+      if (field) fields.add(field);
+    } else if (entry && typeof entry === 'object' && Array.isArray((entry as { path?: unknown[] }).path)) {
       const path = (entry as { path: unknown[] }).path.map(String).join('.');
       if (path) fields.add(path);
     }

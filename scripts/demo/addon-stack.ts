@@ -63,7 +63,8 @@ export async function startAddonStack(opts: AddonStackOptions = {}): Promise<Add
     cleanups.push(() => idp.close());
     const backend = await startBackendProcess(
       { ...LOCAL_BACKEND_ENV, GOOGLE_JWKS_URL: idp.jwksUrl, GOOGLE_OAUTH_AUDIENCES: idp.audience, ...opts.backendEnv },
-      { startTimeoutMs: opts.startTimeoutMs },
+      // tsx compiles the backend on start; a busy shared machine can take over a minute.
+      { startTimeoutMs: opts.startTimeoutMs ?? 90_000 },
     );
     cleanups.push(() => backend.kill());
     let addonUrl = backend.url;

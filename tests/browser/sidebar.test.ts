@@ -41,7 +41,7 @@ beforeAll(async () => {
   const bootstrapped = bridge.nextCall('sidebarBootstrap');
   await page.goto(bridge.url);
   expect((await bootstrapped).ok).toBe(true);
-});
+}, 150_000);
 
 afterAll(async () => {
   await browser?.close();

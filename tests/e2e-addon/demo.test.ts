@@ -3,6 +3,9 @@
  * it must finish COMPLETED, exit 0 and print the timeline and every deliverable link.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { STEP_STATUSES } from '../../shared/workflow-status';
@@ -20,7 +23,8 @@ function runDemo(args: string[]): Promise<{ code: number; stdout: string; stderr
 
 describe('npm run demo', () => {
   it('runs one workflow to COMPLETED and prints the timeline and every deliverable link', { timeout: 120_000 }, async () => {
-    const { code, stdout, stderr } = await runDemo(['--score=medium', '--courses=2']);
+    const htmlDir = mkdtempSync(join(tmpdir(), 'presgen-demo-html-'));
+    const { code, stdout, stderr } = await runDemo(['--score=medium', '--courses=2', `--html-dir=${htmlDir}`]);
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     expect(stdout).toMatch(/Workflow [0-9a-f-]{36}: COMPLETED/);
     for (const step of STEP_STATUSES) expect(stdout).toMatch(new RegExp(`\\d+\\s+${step}\\s+succeeded`));
@@ -33,6 +37,14 @@ describe('npm run demo', () => {
     // Readable for a person: no JSON log lines from the backend.
     expect(stdout).not.toMatch(/^\{"level"/m);
     expect(stderr).toBe('');
+
+    // The results spreadsheet as a web page: every tab, and the Gap_Analysis chart.
+    const htmlPath = /web page \(every tab and the Gap_Analysis chart\): (\S+\.html)$/m.exec(stdout)?.[1];
+    expect(htmlPath?.startsWith(htmlDir)).toBe(true);
+    const html = readFileSync(htmlPath!, 'utf8');
+    for (const tab of ['Gap_Analysis', 'Training_Plan', 'Course_Outline_1', 'Course_Outline_2', 'Deliverables']) expect(html).toContain(`<h2>${tab}</h2>`);
+    expect(html).toMatch(/<svg role="img" aria-label="Score per domain \(%\) against the pass mark"[\s\S]*<rect[\s\S]*<polyline/);
+    rmSync(htmlDir, { recursive: true, force: true });
   });
 
   it('refuses a bad flag with a message naming it, before starting anything', async () => {

@@ -29,7 +29,7 @@ beforeAll(async () => {
     backendEnv: { SIMULATOR_JOB_MS: '50', PRESGEN_POLL_MS: '50', COMMAND_LEASE_MS: '3000' },
     front: async (backendUrl) => (proxy = await startFaultProxy(backendUrl)),
   });
-});
+}, 150_000);
 
 afterAll(async () => {
   await stack?.close();

@@ -31,7 +31,7 @@ beforeAll(async () => {
   // After a submission the trigger keeps pumping for its whole window (240 s of simulated time,
   // a few real seconds), so steps 6–8 land within it even on a busy machine.
   emulator = stack.newEmulator({ scriptProperties: { PRESGEN_PUMP_AFTER_SUBMIT_MS: '240000', PRESGEN_PUMP_IDLE_STOP_MS: '240000' } });
-});
+}, 150_000);
 
 afterAll(async () => {
   await stack?.close();

@@ -91,4 +91,13 @@ describe('trigger rules for an editor add-on', () => {
     expect(emulator.run('listTriggers')).toHaveLength(4);
     expect(new Set(emulator.state.triggers.map((t) => t.triggerSourceId)).size).toBe(4);
   });
+
+  it('a time-driven trigger runs outside any document: no active spreadsheet, document lock or document properties', () => {
+    const emulator = fixtureEmulator();
+    emulator.run('documentProbe');
+    expect(JSON.parse(emulator.state.properties.script.get('probe')!)).toEqual({ activeSpreadsheet: 'present', documentLock: 'present', documentProperties: 'present' });
+    emulator.run('installTrigger', 'hours', 1, 'documentProbe');
+    expect(emulator.fireTimeDrivenTriggers()).toEqual([expect.objectContaining({ ok: true })]);
+    expect(JSON.parse(emulator.state.properties.script.get('probe')!)).toEqual({ activeSpreadsheet: 'null', documentLock: 'null', documentProperties: 'null' });
+  });
 });

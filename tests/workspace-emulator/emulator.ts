@@ -183,18 +183,24 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
       const clockTriggers = state.triggers.filter((t) => t.eventType === 'CLOCK');
       return clockTriggers.map((trigger) => {
         const now = new Date(rt.now());
-        const result = runTrigger(trigger, () => ({
-          authMode: 'FULL',
-          triggerUid: trigger.uid,
-          year: now.getUTCFullYear(),
-          month: now.getUTCMonth() + 1,
-          'day-of-month': now.getUTCDate(),
-          'day-of-week': now.getUTCDay() === 0 ? 7 : now.getUTCDay(),
-          hour: now.getUTCHours(),
-          minute: now.getUTCMinutes(),
-          second: now.getUTCSeconds(),
-          timezone: 'UTC',
-        }));
+        rt.documentless = true;
+        let result: TriggerRunResult;
+        try {
+          result = runTrigger(trigger, () => ({
+            authMode: 'FULL',
+            triggerUid: trigger.uid,
+            year: now.getUTCFullYear(),
+            month: now.getUTCMonth() + 1,
+            'day-of-month': now.getUTCDate(),
+            'day-of-week': now.getUTCDay() === 0 ? 7 : now.getUTCDay(),
+            hour: now.getUTCHours(),
+            minute: now.getUTCMinutes(),
+            second: now.getUTCSeconds(),
+            timezone: 'UTC',
+          }));
+        } finally {
+          rt.documentless = false;
+        }
         if (trigger.afterMs !== undefined) state.triggers = state.triggers.filter((t) => t.uid !== trigger.uid);
         return result;
       });

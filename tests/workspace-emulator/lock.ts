@@ -41,6 +41,7 @@ export function createLockService(rt: Runtime): object {
   return makeHandle(rt, 'LockService', {
     getScriptLock: () => lockHandle(rt, 'script'),
     getUserLock: () => lockHandle(rt, 'user'),
-    getDocumentLock: () => lockHandle(rt, 'document'),
+    // Google: null when the script runs outside a document (a time-driven trigger).
+    getDocumentLock: () => (rt.documentless ? null : lockHandle(rt, 'document')),
   });
 }

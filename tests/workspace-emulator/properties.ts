@@ -57,6 +57,6 @@ export function createPropertiesService(rt: Runtime): object {
   return makeHandle(rt, 'PropertiesService', {
     getScriptProperties: () => propertiesHandle(rt, () => properties.script),
     getUserProperties: () => propertiesHandle(rt, () => getOrCreate(properties.user, rt.options.user.email, () => new Map())),
-    getDocumentProperties: () => propertiesHandle(rt, () => getOrCreate(properties.document, rt.activeSpreadsheetId, () => new Map())),
+    getDocumentProperties: () => (rt.documentless ? null : propertiesHandle(rt, () => getOrCreate(properties.document, rt.activeSpreadsheetId, () => new Map()))),
   });
 }

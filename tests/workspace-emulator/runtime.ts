@@ -113,6 +113,8 @@ export class Runtime implements CallGate {
   readonly counts: Record<string, number> = {};
   current: Execution | undefined;
   activeSpreadsheetId = '';
+  /** A time-driven trigger runs with no active document: no active spreadsheet, document lock or document properties. */
+  documentless = false;
   /** Locks "held by another execution" (simulated concurrency): scope -> holder label. */
   readonly foreignLocks = new Map<string, string>();
   private injected: InjectedQuotaError[] = [];

@@ -183,8 +183,8 @@ export function createSpreadsheetApp(rt: Runtime, handles: SpreadsheetHandles): 
     return handles.spreadsheet(String(id));
   };
   return makeHandle(rt, 'SpreadsheetApp', {
-    getActiveSpreadsheet: () => handles.spreadsheet(rt.activeSpreadsheetId),
-    getActive: () => handles.spreadsheet(rt.activeSpreadsheetId),
+    getActiveSpreadsheet: () => (rt.documentless ? null : handles.spreadsheet(rt.activeSpreadsheetId)),
+    getActive: () => (rt.documentless ? null : handles.spreadsheet(rt.activeSpreadsheetId)),
     getActiveSheet: () => (unwrapHandle<{ getActiveSheet(): object }>(handles.spreadsheet(rt.activeSpreadsheetId))!).getActiveSheet(),
     openById,
     openByUrl: (url: string) => {
