@@ -47,9 +47,6 @@ beforeAll(async () => {
       GOOGLE_OAUTH_AUDIENCES: 'test-aud',
       GOOGLE_JWKS_URL: idp.jwksUrl,
       SIMULATOR_JOB_MS: '10',
-      // The fixtures inject faults into the job-protocol simulators (main's default is now the real PresGen APIs).
-      PRESGEN_CORE_PROTOCOL: 'jobs',
-      PRESGEN_AVATAR_PROTOCOL: 'jobs',
       PRESGEN_POLL_MS: '20',
       RETRY_BASE_MS: '20',
       RETRY_MAX_MS: '200',
