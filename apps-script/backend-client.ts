@@ -55,9 +55,7 @@ const ClaimedCommandsEnvelope = ClaimCommandsResponse.extend({ commands: z.array
 const NoContent = z.unknown();
 
 export type CompletionOutcome = 'accepted' | 'duplicate' | 'stale_lease';
-export type SubmissionOutcome =
-  | { outcome: 'accepted' | 'duplicate'; workflowId: string }
-  | { outcome: 'not_ours' };
+export type SubmissionOutcome = { outcome: 'accepted' | 'duplicate'; workflowId: string } | { outcome: 'not_ours' };
 
 export class BackendClient {
   constructor(private readonly deps: BackendClientDeps) {}
@@ -152,7 +150,13 @@ export class BackendClient {
       });
       const error = backendErrorFrom(response.status, response.body);
       if (!decision.retry) {
-        log.warn('backend_call_failed', { path: pathForLog(path), status: response.status, code: error.code, attempts: attempt, reason: decision.reason });
+        log.warn('backend_call_failed', {
+          path: pathForLog(path),
+          status: response.status,
+          code: error.code,
+          attempts: attempt,
+          reason: decision.reason,
+        });
         throw error;
       }
       log.info('backend_call_retry', { path: pathForLog(path), status: response.status, attempt, delay_ms: decision.delayMs });
@@ -169,11 +173,14 @@ export class BackendClient {
       const message = errorMessage(err);
       if (/whitelist|allowlist/i.test(message)) {
         // A build configured for another backend URL: retrying cannot help.
-        throw new BackendError('This copy of the add-on is not allowed to call the PresGen-Assess service. Ask your administrator to redeploy it.', {
-          status: NETWORK_FAILURE_STATUS,
-          code: 'url_not_allowlisted',
-          retryable: false,
-        });
+        throw new BackendError(
+          'This copy of the add-on is not allowed to call the PresGen-Assess service. Ask your administrator to redeploy it.',
+          {
+            status: NETWORK_FAILURE_STATUS,
+            code: 'url_not_allowlisted',
+            retryable: false,
+          },
+        );
       }
       log.warn('backend_unreachable', { message });
       return { status: NETWORK_FAILURE_STATUS, headers: {}, body: '' };

@@ -115,5 +115,9 @@ function markPending(store: JsonStore, formId: string, pending: boolean): void {
   const current = store.get<string[]>(PENDING_KEY) ?? [];
   const has = current.includes(formId);
   if (pending && !has) store.set(PENDING_KEY, [...current, formId]);
-  if (!pending && has) store.set(PENDING_KEY, current.filter((id) => id !== formId));
+  if (!pending && has)
+    store.set(
+      PENDING_KEY,
+      current.filter((id) => id !== formId),
+    );
 }

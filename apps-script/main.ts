@@ -7,7 +7,13 @@
 import './runtime/install-url';
 import type { WorkflowDetail, WorkflowView } from '../shared/contracts/api';
 import { SHOW_SIDEBAR_HANDLER, SIDEBAR_FILE } from './entry-names';
-import { formIdForSubmitEvent, postAllNewResponses, postNewResponses, retryPendingSubmissions, type SheetFormSubmitEvent } from './form-submit';
+import {
+  formIdForSubmitEvent,
+  postAllNewResponses,
+  postNewResponses,
+  retryPendingSubmissions,
+  type SheetFormSubmitEvent,
+} from './form-submit';
 import { BackendError } from './http/backend-error';
 import { pumpCommands as runPump, type PumpStats } from './pump';
 import { createAddonRuntime, flushQuotaUsage, type AddonRuntime } from './runtime/addon-runtime';
@@ -86,7 +92,7 @@ export function checkForResponses(): { posted: number; pump: PumpStats } {
     const pump = runPump(rt.client, rt.ctx, {
       spreadsheetId: activeSpreadsheet().getId(),
       claimBatchSize: rt.settings.PRESGEN_CLAIM_BATCH,
-    commandEstimateMs: rt.settings.PRESGEN_COMMAND_ESTIMATE_MS,
+      commandEstimateMs: rt.settings.PRESGEN_COMMAND_ESTIMATE_MS,
       stopAfterMs: rt.settings.PRESGEN_SIDEBAR_BUDGET_MS,
       idleWaitMs: 0,
       pollIntervalMs: rt.settings.PRESGEN_PUMP_POLL_MS,
@@ -102,7 +108,9 @@ export function getWorkflowDetail(id: unknown): WorkflowDetail {
 }
 
 export function resumeWithSheetUrl(id: unknown, sheetUrl: unknown): WorkflowView {
-  return sidebarCall((rt) => rt.client.resumeWorkflow(parseInput(WorkflowId, id, 'workflowId'), parseInput(SheetUrl, sheetUrl, 'sheetUrl')));
+  return sidebarCall((rt) =>
+    rt.client.resumeWorkflow(parseInput(WorkflowId, id, 'workflowId'), parseInput(SheetUrl, sheetUrl, 'sheetUrl')),
+  );
 }
 
 export function retryWorkflow(id: unknown): WorkflowView {
@@ -110,7 +118,9 @@ export function retryWorkflow(id: unknown): WorkflowView {
 }
 
 export function cancelWorkflow(id: unknown): WorkflowView {
-  return sidebarCall((rt) => rt.client.cancelWorkflow(parseInput(WorkflowId, id, 'workflowId'), 'cancelled by the instructor in the sidebar'));
+  return sidebarCall((rt) =>
+    rt.client.cancelWorkflow(parseInput(WorkflowId, id, 'workflowId'), 'cancelled by the instructor in the sidebar'),
+  );
 }
 
 /** Called by the open sidebar every few seconds: a short pump, no idle waiting. */
@@ -119,7 +129,7 @@ export function pumpNow(): PumpStats {
     const stats = runPump(rt.client, rt.ctx, {
       spreadsheetId: activeSpreadsheet().getId(),
       claimBatchSize: rt.settings.PRESGEN_CLAIM_BATCH,
-    commandEstimateMs: rt.settings.PRESGEN_COMMAND_ESTIMATE_MS,
+      commandEstimateMs: rt.settings.PRESGEN_COMMAND_ESTIMATE_MS,
       stopAfterMs: rt.settings.PRESGEN_SIDEBAR_BUDGET_MS,
       idleWaitMs: 0,
       pollIntervalMs: rt.settings.PRESGEN_PUMP_POLL_MS,
@@ -196,7 +206,13 @@ export function pumpCommands(): PumpStats | { skipped: 'reauthorization_required
 // ---- helpers (not exported: only entry points may be exported from this file) ----
 
 /** Statuses after a submission that will still enqueue Apps Script commands (tabs of steps 6–8). */
-const AFTER_SUBMIT_STEPS: ReadonlySet<string> = new Set(['AWAITING_COMPLETION', 'ANALYZING_RESULTS', 'WRITING_GAP_ANALYSIS', 'GENERATING_TRAINING_PLAN', 'GENERATING_COURSE_OUTLINES']);
+const AFTER_SUBMIT_STEPS: ReadonlySet<string> = new Set([
+  'AWAITING_COMPLETION',
+  'ANALYZING_RESULTS',
+  'WRITING_GAP_ANALYSIS',
+  'GENERATING_TRAINING_PLAN',
+  'GENERATING_COURSE_OUTLINES',
+]);
 
 function workflowHasAppsScriptStepsAhead(rt: AddonRuntime, workflowId: string): boolean {
   try {
@@ -224,8 +240,14 @@ function sidebarCall<T>(fn: (rt: AddonRuntime) => T): T {
   try {
     return fn(createAddonRuntime('sidebar'));
   } catch (err) {
-    if (err instanceof InvalidInputError || err instanceof BackendError || err instanceof ConsentRequiredError) throw new Error(err.message);
+    // google.script.run hands the sidebar only the message: a fresh Error with a readable, redacted
+    // message, deliberately without the original as its cause.
+    if (err instanceof InvalidInputError || err instanceof BackendError || err instanceof ConsentRequiredError) {
+      // eslint-disable-next-line preserve-caught-error
+      throw new Error(err.message);
+    }
     log.error('sidebar_call_failed', { message: errorMessage(err) });
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`Something went wrong in the ${PRODUCT} add-on: ${redact(errorMessage(err))}`);
   }
 }

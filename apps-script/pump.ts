@@ -109,7 +109,10 @@ function processCommand(client: BackendClient, ctx: CommandContext, raw: unknown
     stats.invalid++;
     log.error('command_invalid', { command_id: validated.id, message: validated.message });
     if (validated.id && validated.leaseToken) {
-      const outcome = completeOrDrop(client, validated.id, { leaseToken: validated.leaseToken, error: { message: validated.message, retryable: false } });
+      const outcome = completeOrDrop(client, validated.id, {
+        leaseToken: validated.leaseToken,
+        error: { message: validated.message, retryable: false },
+      });
       if (outcome === 'stale_lease' || outcome === 'refused') stats.staleLeases++;
     }
     return;
@@ -124,7 +127,9 @@ function processCommand(client: BackendClient, ctx: CommandContext, raw: unknown
   // The command's trace context goes back with its result, so the backend links the round trip.
   const echo = command.traceparent ? { traceparent: command.traceparent } : {};
   const completion =
-    'result' in outcome ? { leaseToken: command.leaseToken, result: outcome.result, ...echo } : { leaseToken: command.leaseToken, error: outcome.error, ...echo };
+    'result' in outcome
+      ? { leaseToken: command.leaseToken, result: outcome.result, ...echo }
+      : { leaseToken: command.leaseToken, error: outcome.error, ...echo };
   const ack = completeOrDrop(client, command.id, completion);
   if (ack === 'stale_lease' || ack === 'refused') {
     // Our lease lapsed and another execution owns the command; the ledger keeps our result, so
@@ -132,6 +137,12 @@ function processCommand(client: BackendClient, ctx: CommandContext, raw: unknown
     stats.staleLeases++;
     log.warn('command_lease_stale', { command_id: command.id, workflow_id: command.workflowId });
   } else {
-    log.info('command_completed', { command_id: command.id, workflow_id: command.workflowId, type: command.type, ok: 'result' in outcome, ack });
+    log.info('command_completed', {
+      command_id: command.id,
+      workflow_id: command.workflowId,
+      type: command.type,
+      ok: 'result' in outcome,
+      ack,
+    });
   }
 }

@@ -53,14 +53,18 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, field
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const messages = result.error.issues.slice(0, 3).map((issue) => {
-    const key = issue.path.length ? String(issue.path[0]) : field ?? '';
+    const key = issue.path.length ? String(issue.path[0]) : (field ?? '');
     const label = FIELD_LABELS[key] ?? (key || 'Input');
     return `${label}: ${issue.message}`;
   });
   throw new InvalidInputError(messages.join('; '));
 }
 
-export function buildCreateWorkflowRequest(form: StartAssessmentForm, spreadsheetId: string, newRequestId: () => string): CreateWorkflowRequest {
+export function buildCreateWorkflowRequest(
+  form: StartAssessmentForm,
+  spreadsheetId: string,
+  newRequestId: () => string,
+): CreateWorkflowRequest {
   return CreateWorkflowRequest.parse({
     certificationId: form.certificationId,
     learnerEmail: form.learnerEmail,

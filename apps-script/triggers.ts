@@ -18,8 +18,7 @@ export interface TriggerReport {
 }
 
 export type TriggerInstallOutcome =
-  | { ok: true; report: TriggerReport }
-  | { ok: false; reason: 'trigger_cap' | 'unavailable'; message: string };
+  { ok: true; report: TriggerReport } | { ok: false; reason: 'trigger_cap' | 'unavailable'; message: string };
 
 const CAP = /too many triggers/i;
 
@@ -90,9 +89,7 @@ function withTriggerLock<T>(fn: () => T): T {
 function installMissing(spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet): TriggerReport {
   const report: TriggerReport = { formSubmit: 'present', hourly: 'present', removed: 0 };
 
-  const formSubmitTriggers = ScriptApp.getUserTriggers(spreadsheet).filter(
-    (t) => t.getEventType() === ScriptApp.EventType.ON_FORM_SUBMIT,
-  );
+  const formSubmitTriggers = ScriptApp.getUserTriggers(spreadsheet).filter((t) => t.getEventType() === ScriptApp.EventType.ON_FORM_SUBMIT);
   const keep = formSubmitTriggers.find((t) => t.getHandlerFunction() === FORM_SUBMIT_HANDLER);
   // A stale trigger of the same type (old handler name, a duplicate) would block ours or double-dispatch.
   for (const trigger of formSubmitTriggers) {

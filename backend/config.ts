@@ -19,7 +19,12 @@ const optionalUrl = z
 const csv = z
   .string()
   .optional()
-  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 export const ConfigSchema = z.object({
   PORT: int(8787, 0, 65535),
@@ -81,7 +86,11 @@ export const ConfigSchema = z.object({
   PRESGEN_AVATAR_VOICE_ID: z.string().min(1).default('alloy'),
   /** Content cache: reuse a finished render for an identical request, across workflows and replicas. */
   CONTENT_CACHE_ENABLED: bool(true),
-  CONTENT_CACHE_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(168),
+  CONTENT_CACHE_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(168),
 
   WORKER_ID: z.string().min(1).optional(),
   /** How many workflows one process runs at once. */
@@ -100,12 +109,20 @@ export const ConfigSchema = z.object({
   /** Apps Script command lease: an unacknowledged command is offered again after it. */
   COMMAND_LEASE_MS: int(120_000, 1_000, 3_600_000),
   /** How long the learner has to complete the form before the workflow EXPIRES. */
-  COMPLETION_TIMEOUT_HOURS: z.coerce.number().positive().max(24 * 90).default(72),
+  COMPLETION_TIMEOUT_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(72),
 
   /** Reminders to the instructor, in hours after the form was sent, while the learner has not answered. */
   COMPLETION_REMINDER_HOURS: csv.pipe(z.array(z.string().transform(Number).pipe(z.number().positive()))).default([24, 48]),
   /** Active-phase SLA (submission to deliverables ready) and the share of it that counts as "at risk". */
-  SLA_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
+  SLA_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(30),
   SLA_AT_RISK_RATIO: z.coerce.number().gt(0).lt(1).default(0.8),
 
   FEATURE_AVATAR_VIDEOS: bool(true),

@@ -62,8 +62,13 @@ export interface Runtime {
 
 export async function startRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   rootLogger().level = config.LOG_LEVEL;
-  const database = opts.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDataDir: config.PGLITE_DATA_DIR, poolSize: config.DATABASE_POOL_SIZE }));
-  log().info({ driver: database.driver }, database.driver === 'pglite' ? `database: embedded PGlite at ${config.PGLITE_DATA_DIR}` : 'database: PostgreSQL (DATABASE_URL)');
+  const database =
+    opts.database ??
+    (await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDataDir: config.PGLITE_DATA_DIR, poolSize: config.DATABASE_POOL_SIZE }));
+  log().info(
+    { driver: database.driver },
+    database.driver === 'pglite' ? `database: embedded PGlite at ${config.PGLITE_DATA_DIR}` : 'database: PostgreSQL (DATABASE_URL)',
+  );
 
   // Outbound client: breaker settings and the cross-replica rate limits (a token bucket per service in Postgres).
   const rateLimits = outboundRateLimits(config);
@@ -71,7 +76,10 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     breaker: { consecutiveFailures: config.OUTBOUND_BREAKER_FAILURES, halfOpenAfterMs: config.OUTBOUND_BREAKER_HALF_OPEN_MS },
     rateLimiter: Object.keys(rateLimits).length > 0 ? new PostgresRateLimiter({ database, limits: rateLimits }) : undefined,
   });
-  log().info({ rate_limits: rateLimits }, Object.keys(rateLimits).length > 0 ? 'outbound rate limits (shared by all replicas)' : 'no outbound rate limit configured');
+  log().info(
+    { rate_limits: rateLimits },
+    Object.keys(rateLimits).length > 0 ? 'outbound rate limits (shared by all replicas)' : 'no outbound rate limit configured',
+  );
   let localPresgen: LocalPresgenServices | undefined;
   let coreUrl = config.PRESGEN_CORE_URL;
   let avatarUrl = config.PRESGEN_AVATAR_URL;
@@ -85,7 +93,13 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     coreUrl ??= localPresgen.core.url;
     avatarUrl ??= localPresgen.avatar.url;
     log().warn(
-      { core: coreUrl, avatar: avatarUrl, jobMs: config.SIMULATOR_JOB_MS, coreProtocol: config.PRESGEN_CORE_PROTOCOL, avatarProtocol: config.PRESGEN_AVATAR_PROTOCOL },
+      {
+        core: coreUrl,
+        avatar: avatarUrl,
+        jobMs: config.SIMULATOR_JOB_MS,
+        coreProtocol: config.PRESGEN_CORE_PROTOCOL,
+        avatarProtocol: config.PRESGEN_AVATAR_PROTOCOL,
+      },
       'PRESGEN_CORE_URL/PRESGEN_AVATAR_URL not set: using the local PresGen simulators',
     );
   }
@@ -153,13 +167,20 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     maxInFlight: Math.max(64, config.PRESGEN_CORE_CONCURRENCY + config.PRESGEN_AVATAR_CONCURRENCY + 16),
   });
 
-  const verifier = new GoogleIdTokenVerifier({ jwksUrl: config.GOOGLE_JWKS_URL, audiences: config.GOOGLE_OAUTH_AUDIENCES, issuers: config.GOOGLE_ISSUERS });
+  const verifier = new GoogleIdTokenVerifier({
+    jwksUrl: config.GOOGLE_JWKS_URL,
+    audiences: config.GOOGLE_OAUTH_AUDIENCES,
+    issuers: config.GOOGLE_ISSUERS,
+  });
   const operatorOidc = {
     jwksUrl: config.OPERATOR_JWKS_URL ?? config.GOOGLE_JWKS_URL,
     audiences: config.OPERATOR_OIDC_AUDIENCES.length ? config.OPERATOR_OIDC_AUDIENCES : config.GOOGLE_OAUTH_AUDIENCES,
     issuers: config.OPERATOR_OIDC_ISSUERS.length ? config.OPERATOR_OIDC_ISSUERS : config.GOOGLE_ISSUERS,
   };
-  const sameOidc = operatorOidc.jwksUrl === config.GOOGLE_JWKS_URL && operatorOidc.audiences === config.GOOGLE_OAUTH_AUDIENCES && operatorOidc.issuers === config.GOOGLE_ISSUERS;
+  const sameOidc =
+    operatorOidc.jwksUrl === config.GOOGLE_JWKS_URL &&
+    operatorOidc.audiences === config.GOOGLE_OAUTH_AUDIENCES &&
+    operatorOidc.issuers === config.GOOGLE_ISSUERS;
   const operatorVerifier = sameOidc ? verifier : new GoogleIdTokenVerifier(operatorOidc);
   if (config.GOOGLE_OAUTH_AUDIENCES.length === 0) {
     log().warn('GOOGLE_OAUTH_AUDIENCES is not set: every add-on call will be refused with 401 until it is');
@@ -205,7 +226,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     // Only when an operator channel exists: without one the report would only be recorded as skipped.
     const operatorChannel = Boolean(config.SLACK_WEBHOOK_URL) || (Boolean(config.SMTP_URL) && config.OPERATOR_EMAILS.length > 0);
     if (config.INTEGRATION_REPORT_ENABLED && operatorChannel) {
-      stopReports = startReportSchedule(database, notify, { weekday: config.INTEGRATION_REPORT_WEEKDAY, hourUtc: config.INTEGRATION_REPORT_HOUR_UTC, slaSeconds: config.SLA_MINUTES * 60 });
+      stopReports = startReportSchedule(database, notify, {
+        weekday: config.INTEGRATION_REPORT_WEEKDAY,
+        hourUtc: config.INTEGRATION_REPORT_HOUR_UTC,
+        slaSeconds: config.SLA_MINUTES * 60,
+      });
     }
   }
 

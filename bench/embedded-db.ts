@@ -28,7 +28,10 @@ async function commitRate(fsync: boolean, commits: number): Promise<number> {
 
 /** Starts dist/backend/server.js (build it first), waits until it listens, idles, reads VmRSS. */
 async function idleRssMb(env: Record<string, string>, idleMs: number): Promise<number> {
-  const child = spawn(process.execPath, ['dist/backend/server.js'], { env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['dist/backend/server.js'], {
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('server did not start in 10 min')), 600_000);
@@ -52,13 +55,17 @@ export async function runEmbeddedDbBench(opts: { commits: number; idleMs: number
   console.log('\n== embedded database (PGlite) ==');
   const on = await commitRate(true, opts.commits);
   const off = await commitRate(false, opts.commits);
-  console.log(`commit rate, single-row insert per commit (${opts.commits} commits): fsync on ${on.toFixed(0)}/s, fsync off ${off.toFixed(0)}/s`);
+  console.log(
+    `commit rate, single-row insert per commit (${opts.commits} commits): fsync on ${on.toFixed(0)}/s, fsync off ${off.toFixed(0)}/s`,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'bench-rss-'));
   try {
     const pglite = await idleRssMb({ PGLITE_DATA_DIR: join(dir, 'data') }, opts.idleMs);
     const pgliteReopen = await idleRssMb({ PGLITE_DATA_DIR: join(dir, 'data') }, opts.idleMs);
     const postgres = await idleRssMb({ DATABASE_URL: opts.databaseUrl }, opts.idleMs);
-    console.log(`idle RSS of the server after ${opts.idleMs / 1000}s: PGlite first start ${pglite} MB, PGlite restart ${pgliteReopen} MB, PostgreSQL ${postgres} MB`);
+    console.log(
+      `idle RSS of the server after ${opts.idleMs / 1000}s: PGlite first start ${pglite} MB, PGlite restart ${pgliteReopen} MB, PostgreSQL ${postgres} MB`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,7 +9,10 @@ import { benchRequest, createWorkflows, waitForCompletion } from './harness';
  * HTTP, no Apps Script, no PresGen. What the step protocol costs is the full-protocol figure's
  * difference from this one.
  */
-export async function runEngineOnly(url: string, opts: { workflows: number; concurrency: number }): Promise<{ stepsPerSec: number; txPerWorkflow: number }> {
+export async function runEngineOnly(
+  url: string,
+  opts: { workflows: number; concurrency: number },
+): Promise<{ stepsPerSec: number; txPerWorkflow: number }> {
   const database = await openDatabase({ databaseUrl: url, poolSize: 20 });
   const steps = new Map(STEP_STATUSES.map((s) => [s, fakeStep(s)]));
   const engine = fakeEngine(database, { steps, concurrency: opts.concurrency, leaseMs: 30_000, idleMaxMs: 200 });
@@ -35,6 +38,9 @@ export async function runEngineOnly(url: string, opts: { workflows: number; conc
 export async function transactionCount(database: Database): Promise<number> {
   await new Promise((r) => setTimeout(r, 1100));
   await rows(database.db, sql`select pg_stat_clear_snapshot()`);
-  const [r] = await rows<{ n: string | number }>(database.db, sql`select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()`);
+  const [r] = await rows<{ n: string | number }>(
+    database.db,
+    sql`select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()`,
+  );
   return Number(r.n);
 }

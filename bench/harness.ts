@@ -18,7 +18,11 @@ export interface BenchBackend {
 }
 
 /** The throughput setting: zero-latency simulators in their own process, caps out of the way, 1 ms polls. */
-export function throughputEnv(databaseUrl: string, presgen: { coreUrl: string; avatarUrl: string }, concurrency: number): Record<string, string> {
+export function throughputEnv(
+  databaseUrl: string,
+  presgen: { coreUrl: string; avatarUrl: string },
+  concurrency: number,
+): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
     DATABASE_POOL_SIZE: '20',
@@ -33,7 +37,14 @@ export function throughputEnv(databaseUrl: string, presgen: { coreUrl: string; a
 
 export async function startBenchBackend(env: Record<string, string | undefined>): Promise<BenchBackend> {
   // Bench workflows are identical requests: the content cache would turn them into one render.
-  const config = loadConfig({ LOG_LEVEL: 'warn', LEASE_MS: '30000', PRESGEN_CORE_PROTOCOL: 'jobs', PRESGEN_AVATAR_PROTOCOL: 'jobs', CONTENT_CACHE_ENABLED: 'false', ...env });
+  const config = loadConfig({
+    LOG_LEVEL: 'warn',
+    LEASE_MS: '30000',
+    PRESGEN_CORE_PROTOCOL: 'jobs',
+    PRESGEN_AVATAR_PROTOCOL: 'jobs',
+    CONTENT_CACHE_ENABLED: 'false',
+    ...env,
+  });
   const runtime = await startRuntime(config, { listen: false });
   const workspace = new InstantWorkspace(runtime.database, runtime.deps.commands, OWNER.ownerEmail);
   await workspace.start();

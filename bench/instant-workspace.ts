@@ -42,7 +42,12 @@ export class InstantWorkspace {
       const claimed = await this.commands.claim(this.ownerEmail, { max: 100 });
       await Promise.all(
         claimed.map(async (row) => {
-          const command = { ...row, leaseToken: row.leaseToken!, leaseExpiresAt: row.leaseExpiresAt!.toISOString(), attempt: row.attempts } as unknown as ClaimedCommand;
+          const command = {
+            ...row,
+            leaseToken: row.leaseToken!,
+            leaseExpiresAt: row.leaseExpiresAt!.toISOString(),
+            attempt: row.attempts,
+          } as unknown as ClaimedCommand;
           const result = resultFor(command);
           await this.commands.complete(this.ownerEmail, row.id, { leaseToken: row.leaseToken!, result });
           this.commandsExecuted++;
@@ -62,7 +67,10 @@ export class InstantWorkspace {
         responseId: `bench-${assets.formId}`,
         respondentEmail: payload.learnerEmail,
         submittedAt: new Date().toISOString(),
-        answers: payload.items.map((item, i) => ({ questionId: item.questionId, answer: item.choices[i % 2 ? item.correctIndex : (item.correctIndex + 1) % item.choices.length] })),
+        answers: payload.items.map((item, i) => ({
+          questionId: item.questionId,
+          answer: item.choices[i % 2 ? item.correctIndex : (item.correctIndex + 1) % item.choices.length],
+        })),
       },
       { ownerEmail: this.ownerEmail },
     );

@@ -45,7 +45,8 @@ async function main() {
     console.error((err as Error).message);
     process.exit(2);
   }
-  if (args.only === undefined || args.only === 'throughput') await runThroughputBench({ workflows: args.workflows, concurrency: args.concurrency });
+  if (args.only === undefined || args.only === 'throughput')
+    await runThroughputBench({ workflows: args.workflows, concurrency: args.concurrency });
   if (args.only === undefined || args.only === 'tracing') {
     await runTracingBench({ workflows: args['tracing-workflows'], concurrency: args.concurrency, rounds: args['tracing-rounds'] });
   }
@@ -55,11 +56,16 @@ async function main() {
     if (protocols !== 'jobs') {
       const defaultCap = ConfigSchema.shape.PRESGEN_CORE_CONCURRENCY.parse(undefined);
       await runSlaSimulation({ concurrentWorkflows: args['sla-workflows'], cap: defaultCap, protocol: 'presgen' });
-      if (args['sla-cap'] !== defaultCap) await runSlaSimulation({ concurrentWorkflows: args['sla-workflows'], cap: args['sla-cap'], protocol: 'presgen' });
+      if (args['sla-cap'] !== defaultCap)
+        await runSlaSimulation({ concurrentWorkflows: args['sla-workflows'], cap: args['sla-cap'], protocol: 'presgen' });
     }
   }
   if (args.only === undefined || args.only === 'embedded') {
-    await runEmbeddedDbBench({ commits: 300, idleMs: 5000, databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' });
+    await runEmbeddedDbBench({
+      commits: 300,
+      idleMs: 5000,
+      databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    });
   }
   process.exit(0);
 }

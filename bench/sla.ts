@@ -87,16 +87,31 @@ export async function runSlaSimulation(opts: { concurrentWorkflows: number; cap?
     const many = await createWorkflows(database, opts.concurrentWorkflows, benchRequest(5, 10));
     await waitForCompletion(database, many, 15 * 60_000);
     const all = await makespans(database, many, protocol);
-    const p95 = percentile(all.map((m) => m.makespanMs), 95);
+    const p95 = percentile(
+      all.map((m) => m.makespanMs),
+      95,
+    );
 
     const label = protocol === 'jobs' ? 'job contract, +-25 % jitter' : 'real synchronous APIs: /render + /training/presentation-only';
     console.log(`\n== SLA simulation (${label}): 5 courses, Core ~4 min/deck, video ~8 min, 1 min = ${MS_PER_SIMULATED_MINUTE} ms ==`);
     console.log(`single workflow makespan  ${fmt(toMinutes(one.makespanMs), 2)} min (simulated)`);
     console.log(`critical path             ${fmt(toMinutes(one.criticalPathMs), 2)} min (longest deck+video chain)`);
     console.log(`makespan / critical path  ${fmt(one.makespanMs / one.criticalPathMs, 3)}   (target <= 1.15)`);
-    console.log(`makespan / SLA            ${fmt(toMinutes(one.makespanMs), 2)} of ${SLA_MINUTES} min (${one.makespanMs / MS_PER_SIMULATED_MINUTE <= SLA_MINUTES ? 'within' : 'OVER'} SLA)`);
+    console.log(
+      `makespan / SLA            ${fmt(toMinutes(one.makespanMs), 2)} of ${SLA_MINUTES} min (${one.makespanMs / MS_PER_SIMULATED_MINUTE <= SLA_MINUTES ? 'within' : 'OVER'} SLA)`,
+    );
     console.log(`${opts.concurrentWorkflows} workflows at once, cap ${cap} jobs/service:`);
-    console.log(`  makespan P50 / P95      ${fmt(toMinutes(percentile(all.map((m) => m.makespanMs), 50)), 2)} / ${fmt(toMinutes(p95), 2)} min (SLA ${SLA_MINUTES} min: ${toMinutes(p95) <= SLA_MINUTES ? 'met' : 'MISSED'})`);
+    console.log(
+      `  makespan P50 / P95      ${fmt(
+        toMinutes(
+          percentile(
+            all.map((m) => m.makespanMs),
+            50,
+          ),
+        ),
+        2,
+      )} / ${fmt(toMinutes(p95), 2)} min (SLA ${SLA_MINUTES} min: ${toMinutes(p95) <= SLA_MINUTES ? 'met' : 'MISSED'})`,
+    );
     const [maxCore, maxAvatar] = maxConcurrent();
     console.log(`  max concurrent renders  core ${maxCore}, video ${maxAvatar} (cap ${cap})`);
   } finally {

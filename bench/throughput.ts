@@ -45,10 +45,16 @@ export async function runThroughputBench(opts: { workflows: number; concurrency:
     console.log(`hand-off under load       ${summary(loaded)}`);
     console.log(`hand-off unloaded         ${summary(unloaded)}`);
     console.log(`tx per workflow           ${fmt(txPerWorkflow, 1)}   (pg_stat_database, full protocol)`);
-    console.log(`CPU-ms per workflow       ${fmt((cpu.user + cpu.system) / 1000 / opts.workflows, 1)}   (backend process, incl. the in-process instant Apps Script)`);
-    console.log(`engine-only steps/s       ${fmt(engineOnly.stepsPerSec, 1)}   (11 no-op steps, ${fmt(engineOnly.txPerWorkflow, 1)} tx per workflow)`);
+    console.log(
+      `CPU-ms per workflow       ${fmt((cpu.user + cpu.system) / 1000 / opts.workflows, 1)}   (backend process, incl. the in-process instant Apps Script)`,
+    );
+    console.log(
+      `engine-only steps/s       ${fmt(engineOnly.stepsPerSec, 1)}   (11 no-op steps, ${fmt(engineOnly.txPerWorkflow, 1)} tx per workflow)`,
+    );
     console.log(`commit ceiling            ${fmt(ceiling, 0)} single-row tx/s (8 clients, postgres.js)`);
-    console.log(`steps/s / ceiling         ${fmt((100 * stepsPerSec) / ceiling, 1)} % full protocol, ${fmt((100 * engineOnly.stepsPerSec) / ceiling, 1)} % engine only`);
+    console.log(
+      `steps/s / ceiling         ${fmt((100 * stepsPerSec) / ceiling, 1)} % full protocol, ${fmt((100 * engineOnly.stepsPerSec) / ceiling, 1)} % engine only`,
+    );
     console.log(`workspace commands run    ${backend.workspace.commandsExecuted}`);
   } finally {
     await backend.stop().catch(() => undefined);

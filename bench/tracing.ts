@@ -65,10 +65,14 @@ export async function runTracingBench(opts: { workflows: number; concurrency: nu
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const off = mean(rates.off);
   const on = mean(rates.on);
-  console.log(`\n== Tracing cost: ${opts.workflows} workflows x 11 steps, ${opts.rounds} round(s) off/on, zero-latency simulators, local Postgres ==`);
+  console.log(
+    `\n== Tracing cost: ${opts.workflows} workflows x 11 steps, ${opts.rounds} round(s) off/on, zero-latency simulators, local Postgres ==`,
+  );
   console.log(`tracing off               ${fmt(off, 1)} workflows/s   (rounds: ${rates.off.map((r) => fmt(r, 1)).join(', ')})`);
   console.log(`tracing on (OTLP/HTTP)    ${fmt(on, 1)} workflows/s   (rounds: ${rates.on.map((r) => fmt(r, 1)).join(', ')})`);
   console.log(`throughput cost           ${fmt((100 * (off - on)) / off, 1)} %`);
   const tracedWorkflows = opts.rounds * (opts.workflows + 5);
-  console.log(`exported                  ${exported.spans} spans (${fmt(exported.spans / tracedWorkflows, 0)} per workflow), ${exported.requests} OTLP requests, ${fmt(exported.bytes / 1024 / 1024, 1)} MiB`);
+  console.log(
+    `exported                  ${exported.spans} spans (${fmt(exported.spans / tracedWorkflows, 0)} per workflow), ${exported.requests} OTLP requests, ${fmt(exported.bytes / 1024 / 1024, 1)} MiB`,
+  );
 }

@@ -43,7 +43,10 @@ export const BackendUrl = z
       return; // already reported by z.url()
     }
     if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
-      ctx.addIssue({ code: 'custom', message: `BACKEND_URL must use https (http is only allowed for 127.0.0.1/localhost), got ${url.origin}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `BACKEND_URL must use https (http is only allowed for 127.0.0.1/localhost), got ${url.origin}`,
+      });
     } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       ctx.addIssue({ code: 'custom', message: `BACKEND_URL must use https, got ${url.protocol}` });
     }

@@ -42,7 +42,14 @@ async function runDemo(args: DemoArgs, stack: AddonStack, deadline: number): Pro
   say(`• Started workflow ${started.id} (${CERTIFICATION}, ${args.courses} course(s) of ${args.slides} slides)`);
 
   say('• The sidebar pumps Workspace commands: folder, quiz form and results spreadsheet are created');
-  const awaiting = await pumpUntil({ api: stack.api, workflowId: started.id, pump: sidebarPump, reached: atStatus('AWAITING_COMPLETION'), what: 'the assessment form', deadline });
+  const awaiting = await pumpUntil({
+    api: stack.api,
+    workflowId: started.id,
+    pump: sidebarPump,
+    reached: atStatus('AWAITING_COMPLETION'),
+    what: 'the assessment form',
+    deadline,
+  });
   const { formId } = awaiting.outputs.CREATING_GOOGLE_RESOURCES as { formId: string };
   const form = emulator.state.forms.get(formId);
   if (!form) throw new Error('the backend reports a form the add-on did not create');
@@ -52,12 +59,25 @@ async function runDemo(args: DemoArgs, stack: AddonStack, deadline: number): Pro
   say(`• The learner submits the form (score profile ${args.score}: ${countCorrect(form.items, answers)}/${form.items.length} right)`);
   const runs = emulator.fireFormSubmit(formId, answers, LEARNER);
   const failed = runs.filter((r) => !r.ok);
-  if (runs.length !== 1 || failed.length) throw new Error(`the form-submit trigger did not run cleanly: ${failed.map((r) => r.error).join('; ') || `${runs.length} trigger runs`}`);
+  if (runs.length !== 1 || failed.length)
+    throw new Error(
+      `the form-submit trigger did not run cleanly: ${failed.map((r) => r.error).join('; ') || `${runs.length} trigger runs`}`,
+    );
   say('  the onFormSubmit trigger posted the response and pumped the analysis tabs');
 
   say('• Waiting for decks and videos (the open sidebar keeps pumping)');
-  const wf = await pumpUntil({ api: stack.api, workflowId: started.id, pump: sidebarPump, reached: atStatus('COMPLETED'), what: 'COMPLETED', deadline, pauseMs: 250 });
-  const results = emulator.state.spreadsheets.get((wf.outputs.CREATING_GOOGLE_RESOURCES as { resultsSpreadsheetId: string }).resultsSpreadsheetId);
+  const wf = await pumpUntil({
+    api: stack.api,
+    workflowId: started.id,
+    pump: sidebarPump,
+    reached: atStatus('COMPLETED'),
+    what: 'COMPLETED',
+    deadline,
+    pauseMs: 250,
+  });
+  const results = emulator.state.spreadsheets.get(
+    (wf.outputs.CREATING_GOOGLE_RESOURCES as { resultsSpreadsheetId: string }).resultsSpreadsheetId,
+  );
   printReport(wf, results);
   if (results) {
     const htmlPath = resolve(args.htmlDir, `results-${wf.id.slice(0, 8)}.html`);

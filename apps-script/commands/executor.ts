@@ -1,4 +1,10 @@
-import { COMMAND_CONTRACTS, type ClaimedCommand, type ClaimedCommandOf, type CommandResult, type CommandType } from '../../shared/contracts/commands';
+import {
+  COMMAND_CONTRACTS,
+  type ClaimedCommand,
+  type ClaimedCommandOf,
+  type CommandResult,
+  type CommandType,
+} from '../../shared/contracts/commands';
 import { isQuotaError } from '../quota';
 import { errorMessage, log, redact } from '../runtime/log';
 import type { CommandContext } from './context';
@@ -41,7 +47,13 @@ export function executeCommand(command: ClaimedCommand, ctx: CommandContext): Co
     raw = run(command, ctx);
   } catch (err) {
     const retryable = isRetryable(err);
-    log.warn('command_failed', { command_id: command.id, workflow_id: command.workflowId, type: command.type, retryable, message: errorMessage(err) });
+    log.warn('command_failed', {
+      command_id: command.id,
+      workflow_id: command.workflowId,
+      type: command.type,
+      retryable,
+      message: errorMessage(err),
+    });
     return { error: { message: redact(errorMessage(err)).slice(0, 2000) || 'command failed', retryable }, replayed: false };
   }
 
@@ -49,7 +61,10 @@ export function executeCommand(command: ClaimedCommand, ctx: CommandContext): Co
   if (!checked.success) {
     const field = checked.error.issues[0]?.path.join('.') || 'result';
     log.error('command_result_contract_violation', { command_id: command.id, type: command.type, field });
-    return { error: { message: `the add-on produced an invalid ${command.type} result (field ${field})`, retryable: false }, replayed: false };
+    return {
+      error: { message: `the add-on produced an invalid ${command.type} result (field ${field})`, retryable: false },
+      replayed: false,
+    };
   }
   if (storesResult(command.type)) ctx.ledger.recordResult(command.id, command.type, checked.data);
   return { result: checked.data, replayed: false };

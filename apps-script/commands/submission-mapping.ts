@@ -20,11 +20,7 @@ export interface FormResponseLike {
 
 export type MappingResult = { ok: true; submission: FormSubmission } | { ok: false; reason: string };
 
-export function toFormSubmission(
-  formId: string,
-  response: FormResponseLike,
-  itemQuestionIds: Record<string, string>,
-): MappingResult {
+export function toFormSubmission(formId: string, response: FormResponseLike, itemQuestionIds: Record<string, string>): MappingResult {
   const answers: FormSubmission['answers'] = [];
   for (const itemResponse of response.getItemResponses()) {
     const questionId = itemQuestionIds[String(itemResponse.getItem().getId())];

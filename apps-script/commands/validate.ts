@@ -5,9 +5,7 @@ import { ClaimedCommand } from '../../shared/contracts/commands';
  * An invalid one is answered with a non-retryable error (when it carries an id and lease token to
  * answer with) instead of failing the whole batch.
  */
-export type ValidatedCommand =
-  | { ok: true; command: ClaimedCommand }
-  | { ok: false; id?: string; leaseToken?: string; message: string };
+export type ValidatedCommand = { ok: true; command: ClaimedCommand } | { ok: false; id?: string; leaseToken?: string; message: string };
 
 export function validateClaimedCommand(raw: unknown): ValidatedCommand {
   const parsed = ClaimedCommand.safeParse(raw);

@@ -10,8 +10,7 @@ import { backoffDelayMs, parseRetryAfter } from '../../shared/backoff';
 export const NETWORK_FAILURE_STATUS = 0;
 
 export type RetryDecision =
-  | { retry: true; delayMs: number }
-  | { retry: false; reason: 'not_retryable' | 'attempts_exhausted' | 'budget_exhausted' };
+  { retry: true; delayMs: number } | { retry: false; reason: 'not_retryable' | 'attempts_exhausted' | 'budget_exhausted' };
 
 export interface RetryInput {
   status: number;
@@ -38,8 +37,7 @@ export function decideHttpRetry(input: RetryInput): RetryDecision {
   if (!isRetryableStatus(input.status)) return { retry: false, reason: 'not_retryable' };
   if (input.attempt >= input.maxAttempts) return { retry: false, reason: 'attempts_exhausted' };
   const fromHeader = parseRetryAfter(input.retryAfter, input.now ?? Date.now());
-  const delayMs =
-    fromHeader ?? backoffDelayMs(input.attempt, { baseMs: input.baseDelayMs, maxMs: input.maxDelayMs, random: input.random });
+  const delayMs = fromHeader ?? backoffDelayMs(input.attempt, { baseMs: input.baseDelayMs, maxMs: input.maxDelayMs, random: input.random });
   if (delayMs + input.reserveMs > input.remainingMs) return { retry: false, reason: 'budget_exhausted' };
   return { retry: true, delayMs };
 }

@@ -24,7 +24,9 @@ export class MinimalURL {
 
   constructor(input: string) {
     // The URL parser drops tabs/newlines anywhere and C0 controls/spaces at the edges.
-    const text = String(input).replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+    const text = String(input)
+      .replace(/[\t\n\r]/g, '')
+      .replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
     const absolute = ABSOLUTE.exec(text);
     if (!absolute) throw new TypeError(`Invalid URL: ${text}`);
     const scheme = absolute[1].toLowerCase();

@@ -34,7 +34,11 @@ export class GoogleSheetsClient {
    * formula), so every string cell is first formatted as plain text ('@', one setNumberFormats call)
    * and numbers and booleans stay typed values; a leading '=' is also escaped (rows.ts).
    */
-  writeData(sheet: GoogleAppsScript.Spreadsheet.Sheet, rectangle: Array<Array<string | number | boolean>>, opts: { header: boolean }): void {
+  writeData(
+    sheet: GoogleAppsScript.Spreadsheet.Sheet,
+    rectangle: Array<Array<string | number | boolean>>,
+    opts: { header: boolean },
+  ): void {
     const rows = rectangle.length;
     const columns = rows ? rectangle[0].length : 0;
     this.quota.call('Sheet.clear', () => sheet.clear());
@@ -54,7 +58,8 @@ export class GoogleSheetsClient {
    * line (a combo chart), placed right of the table. Rewriting a tab rewrites its chart: idempotent.
    */
   replaceGapChart(sheet: GoogleAppsScript.Spreadsheet.Sheet, table: GapChartTable, besideColumn: number): void {
-    for (const old of this.quota.call('Sheet.getCharts', () => sheet.getCharts())) this.quota.call('Sheet.removeChart', () => sheet.removeChart(old));
+    for (const old of this.quota.call('Sheet.getCharts', () => sheet.getCharts()))
+      this.quota.call('Sheet.removeChart', () => sheet.removeChart(old));
     const height = table.lastRow - table.headerRow + 1;
     const column = (c: number) => sheet.getRange(table.headerRow, c, height, 1);
     let builder = sheet

@@ -1,4 +1,11 @@
-import type { CertificationProfile, DomainGap, GapAnalysis, GeneratedAssessment, LearnerAnswer, SkillGap } from '../../shared/contracts/assessment';
+import type {
+  CertificationProfile,
+  DomainGap,
+  GapAnalysis,
+  GeneratedAssessment,
+  LearnerAnswer,
+  SkillGap,
+} from '../../shared/contracts/assessment';
 import { PermanentError } from '../workflow/errors';
 import { skillIndex, skillKey } from './catalog';
 import { roundScore, severityForScore } from './severity';
@@ -23,9 +30,15 @@ function add(tallies: Map<string, Tally>, key: string, earned: number, possible:
  * - Scores are earned / possible points. Domains and skills without questions carry no evidence and
  *   are left out. `passed` compares the points-weighted total with the profile's passing score.
  */
-export function analyzeGapsForProfile(profile: CertificationProfile, assessment: GeneratedAssessment, answers: LearnerAnswer[]): GapAnalysis {
+export function analyzeGapsForProfile(
+  profile: CertificationProfile,
+  assessment: GeneratedAssessment,
+  answers: LearnerAnswer[],
+): GapAnalysis {
   if (assessment.certificationId !== profile.id) {
-    throw new PermanentError(`assessment is for '${assessment.certificationId}', not '${profile.id}'`, { reason: 'certification_mismatch' });
+    throw new PermanentError(`assessment is for '${assessment.certificationId}', not '${profile.id}'`, {
+      reason: 'certification_mismatch',
+    });
   }
   const skills = skillIndex(profile);
   const latestAnswer = new Map<string, string>();
@@ -40,7 +53,9 @@ export function analyzeGapsForProfile(profile: CertificationProfile, assessment:
 
   for (const [i, q] of assessment.questions.entries()) {
     if (!skills.has(skillKey(q.domainId, q.skillId))) {
-      throw new PermanentError(`questions.${i}: skill '${q.domainId}/${q.skillId}' is not in profile '${profile.id}'`, { reason: 'unknown_skill' });
+      throw new PermanentError(`questions.${i}: skill '${q.domainId}/${q.skillId}' is not in profile '${profile.id}'`, {
+        reason: 'unknown_skill',
+      });
     }
     const keyIndex = assessment.answerKey[q.id];
     if (keyIndex === undefined || keyIndex >= q.choices.length) {
@@ -63,7 +78,15 @@ export function analyzeGapsForProfile(profile: CertificationProfile, assessment:
     .map((d) => {
       const t = domainTallies.get(d.id)!;
       const score = t.earned / t.possible;
-      return { domainId: d.id, domainName: d.name, weight: d.weight, earned: t.earned, possible: t.possible, score: roundScore(score), severity: severityForScore(score) };
+      return {
+        domainId: d.id,
+        domainName: d.name,
+        weight: d.weight,
+        earned: t.earned,
+        possible: t.possible,
+        score: roundScore(score),
+        severity: severityForScore(score),
+      };
     });
 
   const skillGaps: SkillGap[] = [...skills.values()]
@@ -71,7 +94,13 @@ export function analyzeGapsForProfile(profile: CertificationProfile, assessment:
     .map((s) => {
       const t = skillTallies.get(skillKey(s.domainId, s.skillId))!;
       const score = t.earned / t.possible;
-      return { domainId: s.domainId, skillId: s.skillId, skillName: s.skillName, score: roundScore(score), severity: severityForScore(score) };
+      return {
+        domainId: s.domainId,
+        skillId: s.skillId,
+        skillName: s.skillName,
+        score: roundScore(score),
+        severity: severityForScore(score),
+      };
     });
 
   const totalScore = possible === 0 ? 0 : earned / possible;

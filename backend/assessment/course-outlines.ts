@@ -9,10 +9,17 @@ import type { BankQuestion } from './question-bank/define-bank';
  * skills (topped up with reinforcement skills when needed) grouped by domain into courses, the most
  * urgent domain first. An empty plan yields an advanced review of the heaviest domains.
  */
-export function buildOutlinesFromCatalog(entry: CatalogEntry, plan: TrainingPlan, gaps: GapAnalysis, courseCount: number, slidesPerCourse: number): CourseOutlines {
+export function buildOutlinesFromCatalog(
+  entry: CatalogEntry,
+  plan: TrainingPlan,
+  gaps: GapAnalysis,
+  courseCount: number,
+  slidesPerCourse: number,
+): CourseOutlines {
   const { profile, bank } = entry;
   const bySkill = new Map<string, BankQuestion[]>();
-  for (const q of bank.questions) bySkill.set(skillKey(q.domainId, q.skillId), [...(bySkill.get(skillKey(q.domainId, q.skillId)) ?? []), q]);
+  for (const q of bank.questions)
+    bySkill.set(skillKey(q.domainId, q.skillId), [...(bySkill.get(skillKey(q.domainId, q.skillId)) ?? []), q]);
 
   const topics = selectCourseTopics(profile, plan, gaps, courseCount, slidesPerCourse);
   const advanced = plan.items.length === 0;

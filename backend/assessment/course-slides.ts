@@ -62,7 +62,10 @@ function recapSlide(ctx: CourseContext): Slide {
   const minutes = ctx.topics.reduce((sum, t) => sum + t.recommendedMinutes, 0);
   return {
     title: 'Recap and next steps',
-    bullets: [...listed(ctx.topics.map((t) => `${t.ref.skillName}: ${t.recommendedMinutes} min of practice`)), 'Retake the assessment to measure your progress'],
+    bullets: [
+      ...listed(ctx.topics.map((t) => `${t.ref.skillName}: ${t.recommendedMinutes} min of practice`)),
+      'Retake the assessment to measure your progress',
+    ],
     speakerNotes: `Summarise the key points of each skill. Recommended follow-up study: about ${minutes} minutes in total.`,
   };
 }
@@ -78,7 +81,11 @@ function topicSlide(topic: CourseTopic, questions: BankQuestion[], index: number
   const sequence: Slide[] = [
     {
       title: skillName,
-      bullets: [`Domain: ${domainName} (${pct(domainWeight)} of the exam)`, resultLine(topic), `Recommended study time: ${topic.recommendedMinutes} min`],
+      bullets: [
+        `Domain: ${domainName} (${pct(domainWeight)} of the exam)`,
+        resultLine(topic),
+        `Recommended study time: ${topic.recommendedMinutes} min`,
+      ],
       speakerNotes: `Why this skill matters: ${domainName} carries ${pct(domainWeight)} of the exam. ${resultLine(topic)}.`,
     },
   ];

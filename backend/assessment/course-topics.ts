@@ -24,7 +24,13 @@ export const FRAME_SLIDES = 3;
  * first from domains already in the plan, then from the heaviest remaining domains, in profile order.
  * An empty plan (no gaps) gives an advanced review built the same way.
  */
-export function selectCourseTopics(profile: CertificationProfile, plan: TrainingPlan, gaps: GapAnalysis, courseCount: number, slidesPerCourse: number): CourseTopic[] {
+export function selectCourseTopics(
+  profile: CertificationProfile,
+  plan: TrainingPlan,
+  gaps: GapAnalysis,
+  courseCount: number,
+  slidesPerCourse: number,
+): CourseTopic[] {
   const skills = skillIndex(profile);
   const scoreOf = new Map(gaps.skills.map((g) => [skillKey(g.domainId, g.skillId), g.score]));
   const topics: CourseTopic[] = [];
@@ -55,7 +61,13 @@ export function selectCourseTopics(profile: CertificationProfile, plan: Training
       if (chosen.has(key)) continue;
       chosen.add(key);
       const score = scoreOf.get(key);
-      topics.push({ ref: skills.get(key)!, kind: fillKind, severity: score === undefined ? undefined : 'none', score, recommendedMinutes: RECOMMENDED_MINUTES.low });
+      topics.push({
+        ref: skills.get(key)!,
+        kind: fillKind,
+        severity: score === undefined ? undefined : 'none',
+        score,
+        recommendedMinutes: RECOMMENDED_MINUTES.low,
+      });
     }
   }
   return topics;

@@ -93,7 +93,11 @@ export class BuiltInAssessmentEngine implements AssessmentEngine {
   }
 
   async buildCourseOutlines(input: BuildCourseOutlinesInput): Promise<CourseOutlines> {
-    const { certificationId, plan, gaps, courseCount, slidesPerCourse } = parseInput(BuildCourseOutlinesInput, input, 'buildCourseOutlines input');
+    const { certificationId, plan, gaps, courseCount, slidesPerCourse } = parseInput(
+      BuildCourseOutlinesInput,
+      input,
+      'buildCourseOutlines input',
+    );
     const entry = findCatalogEntry(this.catalog, certificationId);
     return parseOutput(CourseOutlines, buildOutlinesFromCatalog(entry, plan, gaps, courseCount, slidesPerCourse), 'course outlines');
   }

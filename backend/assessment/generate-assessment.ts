@@ -10,7 +10,11 @@ export const DEFAULT_QUESTION_COUNT = 20;
  * below its weighted share (weight x total) that still has unused questions; ties go to the
  * domain listed first in the profile. Deterministic and proportional without rounding drift.
  */
-export function allocateQuestionsPerDomain(profile: CertificationProfile, available: Map<string, number>, total: number): Map<string, number> {
+export function allocateQuestionsPerDomain(
+  profile: CertificationProfile,
+  available: Map<string, number>,
+  total: number,
+): Map<string, number> {
   const seats = new Map(profile.domains.map((d) => [d.id, Math.min(1, available.get(d.id) ?? 0)]));
   let assigned = [...seats.values()].reduce((a, b) => a + b, 0);
   while (assigned < total) {

@@ -1,11 +1,5 @@
 import type { z } from 'zod';
-import {
-  CertificationProfile,
-  CourseOutlines,
-  GapAnalysis,
-  GeneratedAssessment,
-  TrainingPlan,
-} from '../../shared/contracts/assessment';
+import { CertificationProfile, CourseOutlines, GapAnalysis, GeneratedAssessment, TrainingPlan } from '../../shared/contracts/assessment';
 import type { ServiceName } from '../observability/metrics';
 import { PermanentError } from '../workflow/errors';
 import { ASSESSMENT_API_PATHS, CertificationList } from './api-contract';
@@ -89,7 +83,16 @@ export class HttpAssessmentEngine implements AssessmentEngine {
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     try {
       return await this.http.request(
-        { service: 'assessment_api', operation, method, url: `${this.baseUrl}${path}`, body: extra.body, headers, idempotencyKey: extra.idempotencyKey, timeoutMs: this.timeoutMs },
+        {
+          service: 'assessment_api',
+          operation,
+          method,
+          url: `${this.baseUrl}${path}`,
+          body: extra.body,
+          headers,
+          idempotencyKey: extra.idempotencyKey,
+          timeoutMs: this.timeoutMs,
+        },
         schema,
       );
     } catch (err) {
@@ -98,7 +101,11 @@ export class HttpAssessmentEngine implements AssessmentEngine {
         const { code, status } = remoteError(err);
         // A bare 404 only means that on GET /v1/certifications/:id; elsewhere it is more likely a wrong base URL.
         if (code === 'unknown_certification' || (status === 404 && extra.notFoundIsUnknownCertification)) {
-          throw new PermanentError(`unknown certification '${extra.certificationId ?? '?'}'`, { reason: 'unknown_certification', details: err.details, cause: err });
+          throw new PermanentError(`unknown certification '${extra.certificationId ?? '?'}'`, {
+            reason: 'unknown_certification',
+            details: err.details,
+            cause: err,
+          });
         }
       }
       throw err;
@@ -129,20 +136,31 @@ export class HttpAssessmentEngine implements AssessmentEngine {
 
   async analyzeGaps(input: AnalyzeGapsInput): Promise<GapAnalysis> {
     const body = parseInput(AnalyzeGapsInput, input, 'analyzeGaps input');
-    return this.call('analyze_gaps', 'POST', ASSESSMENT_API_PATHS.gapAnalyses, GapAnalysis, { body, certificationId: body.assessment.certificationId });
+    return this.call('analyze_gaps', 'POST', ASSESSMENT_API_PATHS.gapAnalyses, GapAnalysis, {
+      body,
+      certificationId: body.assessment.certificationId,
+    });
   }
 
   async buildTrainingPlan(input: BuildTrainingPlanInput): Promise<TrainingPlan> {
     const body = parseInput(BuildTrainingPlanInput, input, 'buildTrainingPlan input');
-    return this.call('build_training_plan', 'POST', ASSESSMENT_API_PATHS.trainingPlans, TrainingPlan, { body, certificationId: body.certificationId });
+    return this.call('build_training_plan', 'POST', ASSESSMENT_API_PATHS.trainingPlans, TrainingPlan, {
+      body,
+      certificationId: body.certificationId,
+    });
   }
 
   async buildCourseOutlines(input: BuildCourseOutlinesInput): Promise<CourseOutlines> {
     const body = parseInput(BuildCourseOutlinesInput, input, 'buildCourseOutlines input');
-    const outlines = await this.call('build_course_outlines', 'POST', ASSESSMENT_API_PATHS.courseOutlines, CourseOutlines, { body, certificationId: body.certificationId });
+    const outlines = await this.call('build_course_outlines', 'POST', ASSESSMENT_API_PATHS.courseOutlines, CourseOutlines, {
+      body,
+      certificationId: body.certificationId,
+    });
     // The workflow relies on the requested shape; a remote that ignores it breaks the contract.
     if (outlines.courses.length !== body.courseCount || outlines.courses.some((c) => c.slides.length !== body.slidesPerCourse)) {
-      throw new PermanentError(`course outlines do not match the requested ${body.courseCount} x ${body.slidesPerCourse} slides`, { reason: 'contract_violation' });
+      throw new PermanentError(`course outlines do not match the requested ${body.courseCount} x ${body.slidesPerCourse} slides`, {
+        reason: 'contract_violation',
+      });
     }
     return outlines;
   }

@@ -29,14 +29,21 @@ export function createAssessmentEngine(opts: CreateAssessmentEngineOptions): Ass
     return new BuiltInAssessmentEngine();
   }
   if (!opts.http) throw new Error('createAssessmentEngine: ASSESSMENT_API_URL is set but no outbound HTTP client was given');
-  if (!opts.token) log().warn({ assessment_engine: 'http' }, 'assessment engine: ASSESSMENT_API_TOKEN unset, calling the API without a bearer token');
+  if (!opts.token)
+    log().warn({ assessment_engine: 'http' }, 'assessment engine: ASSESSMENT_API_TOKEN unset, calling the API without a bearer token');
   // Origin only: a URL could carry credentials in its userinfo or query.
   if (opts.protocol === 'presgen-assess') {
     log().info(
       { assessment_engine: 'presgen-assess', assessment_api: new URL(opts.apiUrl).origin, profiles: Object.keys(opts.profileIds ?? {}) },
       'assessment engine: PresGen-Assess question generator (step 2), built-in engine for the rest',
     );
-    return new PresgenAssessQuestionEngine({ baseUrl: opts.apiUrl, token: opts.token, http: opts.http, profileIds: opts.profileIds ?? {}, difficultyLevel: opts.difficultyLevel ?? 'intermediate' });
+    return new PresgenAssessQuestionEngine({
+      baseUrl: opts.apiUrl,
+      token: opts.token,
+      http: opts.http,
+      profileIds: opts.profileIds ?? {},
+      difficultyLevel: opts.difficultyLevel ?? 'intermediate',
+    });
   }
   log().info({ assessment_engine: 'http', assessment_api: new URL(opts.apiUrl).origin }, 'assessment engine: Phase 2 assessment API');
   return new HttpAssessmentEngine({ baseUrl: opts.apiUrl, token: opts.token, http: opts.http });

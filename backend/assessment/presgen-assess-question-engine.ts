@@ -78,7 +78,9 @@ export class PresgenAssessQuestionEngine implements AssessmentEngine {
     const profile = await this.builtIn.getProfile(certificationId);
     const profileId = this.opts.profileIds[certificationId];
     if (!profileId) {
-      throw new PermanentError(`ASSESSMENT_PROFILE_IDS has no PresGen-Assess profile UUID for certification '${certificationId}'`, { reason: 'unknown_certification' });
+      throw new PermanentError(`ASSESSMENT_PROFILE_IDS has no PresGen-Assess profile UUID for certification '${certificationId}'`, {
+        reason: 'unknown_certification',
+      });
     }
     const body: QuestionGenerationRequest = {
       certification_profile_id: profileId,
@@ -100,7 +102,10 @@ export class PresgenAssessQuestionEngine implements AssessmentEngine {
       },
       QuestionGenerationResponse,
     );
-    if (!res.success) throw new PermanentError(`PresGen-Assess question generation said success: false: ${res.message ?? ''}`.trim(), { reason: 'contract_violation' });
+    if (!res.success)
+      throw new PermanentError(`PresGen-Assess question generation said success: false: ${res.message ?? ''}`.trim(), {
+        reason: 'contract_violation',
+      });
     return toAssessment(profile, res);
   }
 }
@@ -125,13 +130,17 @@ function toAssessment(profile: CertificationProfile, res: QuestionGenerationResp
   const answerKey: Record<string, number> = {};
   const questions = res.assessment_data.questions.map((q, n) => {
     const domain = byName.get(q.domain.toLowerCase()) ?? profile.domains.find((d) => d.id === q.domain);
-    if (!domain) throw new PermanentError(`question ${n}: domain '${q.domain.slice(0, 100)}' is not in profile ${profile.id}`, { reason: 'contract_violation' });
+    if (!domain)
+      throw new PermanentError(`question ${n}: domain '${q.domain.slice(0, 100)}' is not in profile ${profile.id}`, {
+        reason: 'contract_violation',
+      });
     const seen = perDomain.get(domain.id) ?? 0;
     perDomain.set(domain.id, seen + 1);
     const choices = q.options.map((o) => o.replace(OPTION_PREFIX, '').trim());
     const letter = /^[A-Fa-f]$/.test(q.correct_answer.trim()) ? q.correct_answer.trim().toUpperCase().charCodeAt(0) - 65 : -1;
     const correct = letter >= 0 ? letter : choices.indexOf(q.correct_answer.replace(OPTION_PREFIX, '').trim());
-    if (correct < 0 || correct >= choices.length) throw new PermanentError(`question ${n}: correct_answer does not name an option`, { reason: 'contract_violation' });
+    if (correct < 0 || correct >= choices.length)
+      throw new PermanentError(`question ${n}: correct_answer does not name an option`, { reason: 'contract_violation' });
     const id = `q${n + 1}`;
     answerKey[id] = correct;
     return { id, domainId: domain.id, skillId: domain.skills[seen % domain.skills.length].id, prompt: q.question_text, choices, points: 1 };

@@ -16,7 +16,10 @@ export function buildPlanForProfile(profile: CertificationProfile, gaps: GapAnal
   const seen = new Set<string>();
   const candidates = gaps.skills.flatMap((g, i) => {
     const ref = skills.get(skillKey(g.domainId, g.skillId));
-    if (!ref) throw new PermanentError(`skills.${i}: skill '${g.domainId}/${g.skillId}' is not in profile '${profile.id}'`, { reason: 'unknown_skill' });
+    if (!ref)
+      throw new PermanentError(`skills.${i}: skill '${g.domainId}/${g.skillId}' is not in profile '${profile.id}'`, {
+        reason: 'unknown_skill',
+      });
     // A skill listed twice is planned once (first entry wins).
     if (g.severity === 'none' || seen.has(skillKey(g.domainId, g.skillId))) return [];
     seen.add(skillKey(g.domainId, g.skillId));
@@ -25,10 +28,7 @@ export function buildPlanForProfile(profile: CertificationProfile, gaps: GapAnal
 
   candidates.sort(
     (a, b) =>
-      b.priority - a.priority ||
-      a.gap.score - b.gap.score ||
-      a.ref.domainIndex - b.ref.domainIndex ||
-      a.ref.skillIndex - b.ref.skillIndex,
+      b.priority - a.priority || a.gap.score - b.gap.score || a.ref.domainIndex - b.ref.domainIndex || a.ref.skillIndex - b.ref.skillIndex,
   );
 
   const items: TrainingPlanItem[] = candidates.map((c, i) => ({

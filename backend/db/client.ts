@@ -128,10 +128,7 @@ export async function migrationsApplied(database: Database): Promise<boolean> {
   const { readMigrationFiles } = await import('drizzle-orm/migrator');
   const expected = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR }).length;
   try {
-    const [row] = await rows<{ n: number }>(
-      database.db,
-      sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
-    );
+    const [row] = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
     return (row?.n ?? 0) >= expected;
   } catch {
     return false;

@@ -35,7 +35,9 @@ export const workflows = pgTable(
     version: integer('version').notNull().default(0),
     request: jsonb('request').notNull(),
     /** Checkpointed step outputs, by step status; written in the same statement as the transition. */
-    outputs: jsonb('outputs').notNull().default(sql`'{}'::jsonb`),
+    outputs: jsonb('outputs')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     /** Attempt number of the current step (1-based once it has run). */
     attempt: integer('attempt').notNull().default(0),
     /** Due time. NULL = parked until an event wakes it (command result, submission, fan-out done). */
@@ -63,7 +65,9 @@ export const workflows = pgTable(
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [
-    index('workflows_due_idx').on(t.runAfter).where(sql`${t.runAfter} IS NOT NULL`),
+    index('workflows_due_idx')
+      .on(t.runAfter)
+      .where(sql`${t.runAfter} IS NOT NULL`),
     index('workflows_owner_idx').on(t.ownerEmail, t.createdAt),
     index('workflows_status_idx').on(t.status),
     uniqueIndex('workflows_form_idx').on(t.formId),

@@ -16,8 +16,16 @@ export class ApiError extends Error {
   }
 }
 
-export function errorJson(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: ErrorBody['error']['details']) {
-  const body: ErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }), correlationId: c.get('correlationId') } };
+export function errorJson(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+  details?: ErrorBody['error']['details'],
+) {
+  const body: ErrorBody = {
+    error: { code, message, ...(details === undefined ? {} : { details }), correlationId: c.get('correlationId') },
+  };
   return c.json(body, status);
 }
 

@@ -50,7 +50,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use('/api/*', requestBody());
   app.use(
     '/api/admin/*',
-    requireOperator({ adminToken: deps.adminToken, verifier: deps.operatorVerifier ?? deps.verifier, operatorEmails: deps.operatorEmails ?? [] }),
+    requireOperator({
+      adminToken: deps.adminToken,
+      verifier: deps.operatorVerifier ?? deps.verifier,
+      operatorEmails: deps.operatorEmails ?? [],
+    }),
   );
   const instructorAuth = requireInstructor(deps.verifier);
   app.use('/api/*', async (c, next) => (c.req.path.startsWith('/api/admin/') ? next() : instructorAuth(c, next)));
@@ -90,7 +94,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.notFound((c) => errorJson(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError(async (err, c) => {
-    if (err instanceof ApiError || err instanceof WorkflowActionError || err instanceof CommandRejectedError || err instanceof SubmissionRejectedError) {
+    if (
+      err instanceof ApiError ||
+      err instanceof WorkflowActionError ||
+      err instanceof CommandRejectedError ||
+      err instanceof SubmissionRejectedError
+    ) {
       return errorJson(c, err.status, err.code, err.message, 'details' in err ? (err.details as ErrorBody['error']['details']) : undefined);
     }
     if (err instanceof HTTPException) return httpExceptionToError(c, err);
@@ -104,9 +113,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     const workflowId = /\/workflows\/([^/]+)/.exec(c.req.path)?.[1];
     const decodedId = workflowId ? safeDecode(workflowId) : undefined;
     if (decodedId && UuidText.safeParse(decodedId).success && deps.onUnhandledWorkflowError) {
-      await deps.onUnhandledWorkflowError(decodedId, err, correlationId).catch((e) =>
-        log().error({ err: errorLogDetail(e) }, 'could not record the error on the workflow'),
-      );
+      await deps
+        .onUnhandledWorkflowError(decodedId, err, correlationId)
+        .catch((e) => log().error({ err: errorLogDetail(e) }, 'could not record the error on the workflow'));
     }
     return errorJson(c, 500, 'internal_error', 'internal error; quote the correlation id when reporting it');
   });

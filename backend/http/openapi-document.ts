@@ -25,8 +25,14 @@ function jsonSchema(schema: z.ZodType): JsonObject {
 export function commandSchemaComponents(): Record<string, JsonObject> {
   const components: Record<string, JsonObject> = {};
   for (const [type, contract] of Object.entries(COMMAND_CONTRACTS) as Array<[CommandType, (typeof COMMAND_CONTRACTS)[CommandType]]>) {
-    components[`${pascal(type)}Payload`] = { ...jsonSchema(contract.payload), description: `Payload of a \`${type}\` command (claimed by the add-on).` };
-    components[`${pascal(type)}Result`] = { ...jsonSchema(contract.result), description: `Result the add-on posts for a \`${type}\` command.` };
+    components[`${pascal(type)}Payload`] = {
+      ...jsonSchema(contract.payload),
+      description: `Payload of a \`${type}\` command (claimed by the add-on).`,
+    };
+    components[`${pascal(type)}Result`] = {
+      ...jsonSchema(contract.result),
+      description: `Result the add-on posts for a \`${type}\` command.`,
+    };
   }
   return components;
 }
@@ -39,9 +45,15 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): JsonObject {
   doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ...commandSchemaComponents() } };
 
   const complete = doc.paths['/api/workspace/commands/{id}/complete']?.post as
-    | { requestBody?: { content?: { 'application/json'?: { schema?: { anyOf?: Array<{ properties?: JsonObject; required?: string[] }> } } } } }
+    | {
+        requestBody?: {
+          content?: { 'application/json'?: { schema?: { anyOf?: Array<{ properties?: JsonObject; required?: string[] }> } } };
+        };
+      }
     | undefined;
-  const withResult = complete?.requestBody?.content?.['application/json']?.schema?.anyOf?.find((s) => s.properties && 'result' in s.properties);
+  const withResult = complete?.requestBody?.content?.['application/json']?.schema?.anyOf?.find(
+    (s) => s.properties && 'result' in s.properties,
+  );
   if (withResult?.properties) {
     withResult.properties.result = {
       description: "The result of the command, matching the command type's result schema (strict: no other keys).",

@@ -1,7 +1,13 @@
 import type { DeliverableLinks, StepRunView, WorkflowDetail, WorkflowPage, WorkflowView } from '../../shared/contracts/api';
 import type { StepStatus, WorkflowStatus } from '../../shared/workflow-status';
 import type { Executor } from '../db/client';
-import { InvalidCursorError, listWorkflows, type ListWorkflowsInput, type StepRunRow, type WorkflowRow } from '../db/repositories/workflow-repository';
+import {
+  InvalidCursorError,
+  listWorkflows,
+  type ListWorkflowsInput,
+  type StepRunRow,
+  type WorkflowRow,
+} from '../db/repositories/workflow-repository';
 import { ApiError } from './api-error';
 
 /** API views of workflow rows: what instructors and operators see (no answers, no answer key). */
@@ -10,7 +16,8 @@ type Outputs = Record<string, Record<string, unknown> | undefined>;
 
 export function linksOf(wf: WorkflowRow): DeliverableLinks {
   const o = wf.outputs as Outputs;
-  const assets = o.CREATING_GOOGLE_RESOURCES as Partial<Record<'folderUrl' | 'formUrl' | 'formResponderUrl' | 'resultsSpreadsheetUrl', string>> | undefined;
+  const assets = o.CREATING_GOOGLE_RESOURCES as
+    Partial<Record<'folderUrl' | 'formUrl' | 'formResponderUrl' | 'resultsSpreadsheetUrl', string>> | undefined;
   const decks = (o.GENERATING_PRESENTATIONS?.presentations ?? []) as DeliverableLinks['presentations'];
   const videos = (o.GENERATING_AVATAR_VIDEOS?.videos ?? []) as DeliverableLinks['videos'];
   return {
@@ -24,7 +31,13 @@ export function linksOf(wf: WorkflowRow): DeliverableLinks {
 }
 
 export function toWorkflowView(wf: WorkflowRow): WorkflowView {
-  const request = wf.request as { learnerEmail: string; certificationId: string; courseCount: number; slidesPerCourse: number; avatarVideos: boolean };
+  const request = wf.request as {
+    learnerEmail: string;
+    certificationId: string;
+    courseCount: number;
+    slidesPerCourse: number;
+    avatarVideos: boolean;
+  };
   return {
     id: wf.id,
     status: wf.status as WorkflowStatus,
@@ -61,7 +74,11 @@ function publicOutputs(wf: WorkflowRow): Record<string, unknown> {
   const outputs = { ...(wf.outputs as Outputs) };
   const assessment = outputs.GENERATING_ASSESSMENT;
   if (assessment) {
-    outputs.GENERATING_ASSESSMENT = { certificationId: assessment.certificationId, title: assessment.title, questionCount: (assessment.questions as unknown[] | undefined)?.length ?? 0 };
+    outputs.GENERATING_ASSESSMENT = {
+      certificationId: assessment.certificationId,
+      title: assessment.title,
+      questionCount: (assessment.questions as unknown[] | undefined)?.length ?? 0,
+    };
   }
   return outputs;
 }

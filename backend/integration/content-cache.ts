@@ -58,7 +58,12 @@ export class CachingJobClient implements JobClient {
     if (status.status === 'succeeded') {
       await this.opts.database.db
         .update(contentCache)
-        .set({ status: 'ready', result: status.result, readyAt: sql`now()`, expiresAt: sql`now() + ${this.opts.ttlMs} * interval '1 millisecond'` })
+        .set({
+          status: 'ready',
+          result: status.result,
+          readyAt: sql`now()`,
+          expiresAt: sql`now() + ${this.opts.ttlMs} * interval '1 millisecond'`,
+        })
         .where(and(eq(contentCache.ownerJobId, jobId), eq(contentCache.status, 'rendering')));
     }
     return status;
@@ -75,7 +80,10 @@ export class CachingJobClient implements JobClient {
     const [row] = await db.select().from(contentCache).where(eq(contentCache.key, key));
     if (row?.status === 'ready') return { status: 'succeeded', result: row.result };
     if (row && (await ownerAlive(db, row.ownerKey))) return { status: 'running' };
-    return { status: 'cancelled', error: { code: 'cache_owner_gone', message: 'the identical render this item waited for was given up', retryable: true } };
+    return {
+      status: 'cancelled',
+      error: { code: 'cache_owner_gone', message: 'the identical render this item waited for was given up', retryable: true },
+    };
   }
 }
 
@@ -108,7 +116,10 @@ async function claimEntry(db: Executor, key: string, ownerKey: string, opts: Con
     const [row] = await tx.select().from(contentCache).where(eq(contentCache.key, key)).for('update');
     const fresh = row.status === 'ready' && row.expiresAt !== null && row.expiresAt.getTime() > Date.now();
     if (fresh) {
-      await tx.update(contentCache).set({ hits: sql`${contentCache.hits} + 1` }).where(eq(contentCache.key, key));
+      await tx
+        .update(contentCache)
+        .set({ hits: sql`${contentCache.hits} + 1` })
+        .where(eq(contentCache.key, key));
       return 'hit';
     }
     if (row.status === 'rendering' && row.ownerKey !== ownerKey && (await ownerAlive(tx, row.ownerKey))) return 'shared';

@@ -113,7 +113,10 @@ export class OutboundHttpClient {
       const started = performance.now();
       const r = await this.exchangeThroughBreaker(req, schema);
       this.record(req, r, performance.now() - started, attemptNumber);
-      annotateActiveSpan({ 'http.response.status_code': r.status ?? 0, 'presgen.outcome': r.outcome }, r.outcome === 'success' ? undefined : r.outcome);
+      annotateActiveSpan(
+        { 'http.response.status_code': r.status ?? 0, 'presgen.outcome': r.outcome },
+        r.outcome === 'success' ? undefined : r.outcome,
+      );
       return r;
     });
     if (result.outcome === 'success') return result.value;

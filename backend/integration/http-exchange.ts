@@ -10,14 +10,7 @@ import type { ServiceName } from '../observability/metrics';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-export type OutboundOutcome =
-  | 'success'
-  | 'client_error'
-  | 'server_error'
-  | 'rate_limited'
-  | 'timeout'
-  | 'network_error'
-  | 'circuit_open';
+export type OutboundOutcome = 'success' | 'client_error' | 'server_error' | 'rate_limited' | 'timeout' | 'network_error' | 'circuit_open';
 
 export interface OutboundRequest {
   service: ServiceName;

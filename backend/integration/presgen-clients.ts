@@ -62,6 +62,11 @@ export function createPresgenClients(deps: PresgenClientDeps): { core: JobClient
   const ttlMs = config.CONTENT_CACHE_TTL_HOURS * 3_600_000;
   return {
     core: new CachingJobClient(core, { database: deps.database, service: 'presgen_core', protocol: config.PRESGEN_CORE_PROTOCOL, ttlMs }),
-    avatar: new CachingJobClient(avatar, { database: deps.database, service: 'presgen_avatar', protocol: config.PRESGEN_AVATAR_PROTOCOL, ttlMs }),
+    avatar: new CachingJobClient(avatar, {
+      database: deps.database,
+      service: 'presgen_avatar',
+      protocol: config.PRESGEN_AVATAR_PROTOCOL,
+      ttlMs,
+    }),
   };
 }

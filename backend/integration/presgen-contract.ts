@@ -23,9 +23,7 @@ export const TERMINAL_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 
 export const JobError = z.object({ code: z.string(), message: z.string(), retryable: z.boolean() });
 export type JobError = z.infer<typeof JobError>;
 
-const JobMetadata = z
-  .object({ workflowId: z.string().min(1).max(200), course: z.number().int().min(1).max(5) })
-  .strict();
+const JobMetadata = z.object({ workflowId: z.string().min(1).max(200), course: z.number().int().min(1).max(5) }).strict();
 
 export const CreatePresentationRequest = z
   .object({

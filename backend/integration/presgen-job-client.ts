@@ -42,10 +42,7 @@ export class PresgenJobClient<TInput, TStatus> {
     if (!key.success) {
       throw new PermanentError('idempotencyKey: must be 1..255 characters', { reason: 'invalid_input' });
     }
-    return this.opts.http.request(
-      { ...this.base('submit', 'POST', this.spec.submitPath), body, idempotencyKey: key.data },
-      JobAccepted,
-    );
+    return this.opts.http.request({ ...this.base('submit', 'POST', this.spec.submitPath), body, idempotencyKey: key.data }, JobAccepted);
   }
 
   async pollStatus(jobId: string): Promise<TStatus> {

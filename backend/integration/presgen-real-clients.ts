@@ -73,7 +73,12 @@ class SyncPresgenClient<TInput, TResponse> implements JobClient {
   async submit(input: never, idempotencyKey: string): Promise<Accepted> {
     const wire = this.spec.toWire(validateInput(this.spec.service, this.spec.input, input), idempotencyKey);
     const db = this.opts.database.db;
-    const { id } = await beginSubmission(db, { idempotencyKey, service: this.spec.service, protocol: this.spec.protocol, workerId: this.opts.workerId });
+    const { id } = await beginSubmission(db, {
+      idempotencyKey,
+      service: this.spec.service,
+      protocol: this.spec.protocol,
+      workerId: this.opts.workerId,
+    });
     let answer: TResponse;
     try {
       answer = await this.opts.http.request(
@@ -117,7 +122,10 @@ class SyncPresgenClient<TInput, TResponse> implements JobClient {
     const row = await getSubmission(this.opts.database.db, jobId);
     if (row?.outcome === 'succeeded') return { status: 'succeeded', result: row.result };
     // Only a recorded success is handed out as a job; anything else is a lost record: render again.
-    return { status: 'failed', error: { code: 'submission_not_succeeded', message: `submission ${jobId}: ${row?.outcome ?? 'missing'}`, retryable: true } };
+    return {
+      status: 'failed',
+      error: { code: 'submission_not_succeeded', message: `submission ${jobId}: ${row?.outcome ?? 'missing'}`, retryable: true },
+    };
   }
 
   /** The real APIs have no cancel: an in-flight render finishes at PresGen and is discarded. */
@@ -156,7 +164,8 @@ export function presgenTrainingClient(opts: RealClientOptions, voice: VoiceSetti
       response: TrainingVideoResponse,
       interpret: (res) => {
         if (!res.success) return { ok: false, error: res.error ?? 'success: false without error' };
-        if (!res.download_url) throw contractViolation('presgen_avatar', 'training_presentation', 'download_url: required when success is true');
+        if (!res.download_url)
+          throw contractViolation('presgen_avatar', 'training_presentation', 'download_url: required when success is true');
         return {
           ok: true,
           externalId: res.job_id,
@@ -186,7 +195,12 @@ export class PresgenAvatarApiClient implements JobClient {
   async submit(input: never, idempotencyKey: string): Promise<Accepted> {
     const wire = toAvatarRequest(validateInput('presgen_avatar', CreateVideoRequest, input), this.voice);
     const db = this.opts.database.db;
-    const { id } = await beginSubmission(db, { idempotencyKey, service: 'presgen_avatar', protocol: 'presgen-avatar', workerId: this.opts.workerId });
+    const { id } = await beginSubmission(db, {
+      idempotencyKey,
+      service: 'presgen_avatar',
+      protocol: 'presgen-avatar',
+      workerId: this.opts.workerId,
+    });
     let res: AvatarGenerateResponse;
     try {
       res = await this.opts.http.request(
@@ -200,7 +214,9 @@ export class PresgenAvatarApiClient implements JobClient {
     if (!res.success || res.status === 'failed') {
       const error = res.message ?? 'success: false';
       await finishSubmission(db, id, { outcome: 'failed', externalId: res.job_id, error });
-      throw new TransientError(`presgen_avatar generate: PresGen reported failure: ${error.slice(0, 300)}`, { reason: 'presgen_reported_failure' });
+      throw new TransientError(`presgen_avatar generate: PresGen reported failure: ${error.slice(0, 300)}`, {
+        reason: 'presgen_reported_failure',
+      });
     }
     await finishSubmission(db, id, { outcome: 'succeeded', externalId: res.job_id });
     return { jobId: res.job_id, status: res.status === 'completed' ? 'running' : 'queued' };
@@ -215,7 +231,10 @@ export class PresgenAvatarApiClient implements JobClient {
         return { status: 'succeeded', result };
       }
       case 'failed':
-        return { status: 'failed', error: { code: 'avatar_failed', message: (res.error_message ?? 'no error_message').slice(0, 300), retryable: true } };
+        return {
+          status: 'failed',
+          error: { code: 'avatar_failed', message: (res.error_message ?? 'no error_message').slice(0, 300), retryable: true },
+        };
       default:
         return { status: 'running' };
     }
@@ -227,7 +246,14 @@ export class PresgenAvatarApiClient implements JobClient {
   }
 
   private request(operation: string, method: 'GET' | 'POST', path: string) {
-    return { service: 'presgen_avatar' as const, operation, method, url: `${this.baseUrl}${path}`, headers: authHeader(this.opts.token), timeoutMs: this.opts.timeoutMs };
+    return {
+      service: 'presgen_avatar' as const,
+      operation,
+      method,
+      url: `${this.baseUrl}${path}`,
+      headers: authHeader(this.opts.token),
+      timeoutMs: this.opts.timeoutMs,
+    };
   }
 }
 

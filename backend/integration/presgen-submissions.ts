@@ -39,8 +39,15 @@ export async function beginSubmission(db: Executor, start: SubmissionStart): Pro
     const unknown = await tx
       .update(presgenSubmissions)
       .set({ outcome: 'superseded', finishedAt: sql`coalesce(${presgenSubmissions.finishedAt}, now())` })
-      .where(and(eq(presgenSubmissions.idempotencyKey, start.idempotencyKey), inArray(presgenSubmissions.outcome, ['in_flight', 'unknown'])))
-      .returning({ id: presgenSubmissions.id, workerId: presgenSubmissions.workerId, startedAt: presgenSubmissions.startedAt, outcome: presgenSubmissions.outcome });
+      .where(
+        and(eq(presgenSubmissions.idempotencyKey, start.idempotencyKey), inArray(presgenSubmissions.outcome, ['in_flight', 'unknown'])),
+      )
+      .returning({
+        id: presgenSubmissions.id,
+        workerId: presgenSubmissions.workerId,
+        startedAt: presgenSubmissions.startedAt,
+        outcome: presgenSubmissions.outcome,
+      });
     await tx.insert(presgenSubmissions).values({
       id,
       idempotencyKey: start.idempotencyKey,
@@ -68,7 +75,10 @@ export async function beginSubmission(db: Executor, start: SubmissionStart): Pro
   });
   if (earlier.length === 0) return { id };
   presgenPossibleDuplicates.inc({ service: start.service });
-  log().warn({ service: start.service, item: start.idempotencyKey, earlier: earlier.length }, 'PresGen resubmission after an attempt with unknown outcome: possible duplicate render');
+  log().warn(
+    { service: start.service, item: start.idempotencyKey, earlier: earlier.length },
+    'PresGen resubmission after an attempt with unknown outcome: possible duplicate render',
+  );
   return { id, possibleDuplicateOf: earlier[0].id };
 }
 
@@ -91,7 +101,9 @@ export async function finishSubmission(
     .where(
       and(
         eq(presgenSubmissions.id, id),
-        end.outcome === 'succeeded' ? inArray(presgenSubmissions.outcome, ['in_flight', 'superseded']) : eq(presgenSubmissions.outcome, 'in_flight'),
+        end.outcome === 'succeeded'
+          ? inArray(presgenSubmissions.outcome, ['in_flight', 'superseded'])
+          : eq(presgenSubmissions.outcome, 'in_flight'),
       ),
     );
 }

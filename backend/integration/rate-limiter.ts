@@ -148,7 +148,10 @@ export class PostgresRateLimiter implements RateLimiter {
 
 /** The limits configured by env (PRESGEN_*_RATE_PER_SEC / _BURST); a rate of 0 means no limit. */
 export function outboundRateLimits(
-  config: Pick<Config, 'PRESGEN_CORE_RATE_PER_SEC' | 'PRESGEN_CORE_RATE_BURST' | 'PRESGEN_AVATAR_RATE_PER_SEC' | 'PRESGEN_AVATAR_RATE_BURST'>,
+  config: Pick<
+    Config,
+    'PRESGEN_CORE_RATE_PER_SEC' | 'PRESGEN_CORE_RATE_BURST' | 'PRESGEN_AVATAR_RATE_PER_SEC' | 'PRESGEN_AVATAR_RATE_BURST'
+  >,
 ): Partial<Record<ServiceName, RateLimit>> {
   const limits: Partial<Record<ServiceName, RateLimit>> = {};
   const add = (service: ServiceName, ratePerSec: number, burst: number | undefined) => {

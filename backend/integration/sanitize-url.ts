@@ -6,7 +6,6 @@ import { containsEmail } from '../../shared/redact';
  * that looks like an email address is replaced, because some APIs put the learner in the path.
  */
 
-
 export function sanitizeUrl(raw: string): string {
   let url: URL;
   try {

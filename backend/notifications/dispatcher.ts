@@ -179,7 +179,10 @@ export class NotificationDispatcher {
       if (error.category === 'permanent' || row.attempts >= this.maxAttempts) {
         await markNotificationFailed(db, row.id, this.opts.workerId, message);
         notificationsSent.inc({ channel: row.channel, outcome: 'given_up' });
-        log().error({ ...fields, category: error.category, reason: error.reason, err: message }, 'notification delivery failed permanently');
+        log().error(
+          { ...fields, category: error.category, reason: error.reason, err: message },
+          'notification delivery failed permanently',
+        );
         return 'failed';
       }
       const delayMs = backoffDelayMs(row.attempts, { baseMs: this.retryBaseMs, maxMs: this.retryMaxMs, retryAfterMs: error.retryAfterMs });

@@ -21,7 +21,17 @@ export interface EmailChannelOptions {
   timeoutMs?: number;
 }
 
-const TRANSIENT_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'EPROTOCOL', 'EMAXLIMIT', 'ECONNREFUSED', 'ECONNRESET']);
+const TRANSIENT_CODES = new Set([
+  'ECONNECTION',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'EDNS',
+  'ETLS',
+  'EPROTOCOL',
+  'EMAXLIMIT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+]);
 
 export class SmtpEmailChannel implements NotificationChannel {
   readonly name = 'email' as const;
@@ -62,7 +72,10 @@ export class SmtpEmailChannel implements NotificationChannel {
       // Some recipients refused, others accepted: sending again would duplicate it for those
       // who got it, so it counts as sent; the refusal is logged (counts only, no addresses).
       if (info.rejected.length > 0) {
-        log().warn({ rejected: info.rejected.length, accepted: info.accepted.length, kind: message.kind }, 'email: some recipients were refused');
+        log().warn(
+          { rejected: info.rejected.length, accepted: info.accepted.length, kind: message.kind },
+          'email: some recipients were refused',
+        );
       }
     } catch (err) {
       throw classifySmtpError(err, this.secrets);

@@ -74,7 +74,13 @@ export async function markNotificationSent(db: Executor, id: string, workerId: s
   return updated.length > 0;
 }
 
-export async function scheduleNotificationRetry(db: Executor, id: string, workerId: string, delayMs: number, error: string): Promise<boolean> {
+export async function scheduleNotificationRetry(
+  db: Executor,
+  id: string,
+  workerId: string,
+  delayMs: number,
+  error: string,
+): Promise<boolean> {
   const updated = await db
     .update(notificationOutbox)
     .set({
@@ -113,6 +119,9 @@ export async function msUntilNextDue(db: Executor, channels: string[]): Promise<
 
 /** Rows not yet delivered (pending or being sent), for the backlog gauge. */
 export async function countUndelivered(db: Executor): Promise<number> {
-  const [row] = await rows<{ n: number }>(db, sql`select count(*)::int as n from notification_outbox where status in ('pending', 'sending')`);
+  const [row] = await rows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from notification_outbox where status in ('pending', 'sending')`,
+  );
   return Number(row?.n ?? 0);
 }

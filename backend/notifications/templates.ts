@@ -26,7 +26,8 @@ interface Template {
 
 const TEMPLATES: Record<NotificationKind, Template> = {
   integration_health_report: {
-    headline: 'The weekly integration-health report: error rates, retries, circuit opens, rate-limit waits and duplicates per service; the SLA; workflows that needed attention; Apps Script quota peaks.',
+    headline:
+      'The weekly integration-health report: error rates, retries, circuit opens, rate-limit waits and duplicates per service; the SLA; workflows that needed attention; Apps Script quota peaks.',
     nextStep: 'Compare with last week; the same figures for any period: GET /api/admin/reports/integration-health?from=…&to=…',
   },
   workflow_failed: {
@@ -51,7 +52,8 @@ const TEMPLATES: Record<NotificationKind, Template> = {
   },
   completion_reminder: {
     headline: 'Your learner has not completed the assessment form yet.',
-    nextStep: 'Remind the learner to submit the form before it expires. Already done? Use "Resume with Sheet URL" in the PresGen-Assess sidebar.',
+    nextStep:
+      'Remind the learner to submit the form before it expires. Already done? Use "Resume with Sheet URL" in the PresGen-Assess sidebar.',
   },
   workflow_expired: {
     headline: 'The assessment expired: the learner did not complete the form in time.',

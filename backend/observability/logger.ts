@@ -50,15 +50,18 @@ const context = new AsyncLocalStorage<LogContext>();
 
 /** The production logger configuration; tests pass their own destination to capture lines. */
 export function createLogger(destination?: pino.DestinationStream): Logger {
-  return pino({
-    level: process.env.LOG_LEVEL ?? 'info',
-    base: { service: 'presgen-assess' },
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    // trace_id/span_id of the active span (only while tracing is on), to jump from a log line to its trace.
-    mixin: activeTraceFields,
-  }, destination);
+  return pino(
+    {
+      level: process.env.LOG_LEVEL ?? 'info',
+      base: { service: 'presgen-assess' },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      // trace_id/span_id of the active span (only while tracing is on), to jump from a log line to its trace.
+      mixin: activeTraceFields,
+    },
+    destination,
+  );
 }
 
 let root: Logger = createLogger();

@@ -30,7 +30,9 @@ export const TracingEnv = z
       env.OTEL_TRACES_EXPORTER !== 'none',
     serviceName: env.OTEL_SERVICE_NAME ?? 'presgen-assess',
     /** Per the OTLP spec: the signal-specific URL as is, else the base endpoint + /v1/traces. */
-    tracesUrl: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces` : undefined),
+    tracesUrl:
+      env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+      (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces` : undefined),
   }));
 export type TracingEnv = z.infer<typeof TracingEnv>;
 

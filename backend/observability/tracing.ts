@@ -131,22 +131,31 @@ export interface SpanOptions {
 export function withSpan<T>(name: string, opts: SpanOptions, fn: (span?: Span) => Promise<T>): Promise<T> {
   if (!provider) return fn();
   const parent = opts.parent ?? context.active();
-  return tracer().startActiveSpan(name, { attributes: opts.attributes, kind: opts.kind, links: opts.links, startTime: opts.startTime }, parent, async (span) => {
-    try {
-      return await fn(span);
-    } catch (err) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.name : 'error' });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(
+    name,
+    { attributes: opts.attributes, kind: opts.kind, links: opts.links, startTime: opts.startTime },
+    parent,
+    async (span) => {
+      try {
+        return await fn(span);
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.name : 'error' });
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 /** Records a span that already happened (e.g. time a workflow spent parked). Returns its traceparent. */
 export function recordSpan(name: string, opts: SpanOptions & { startTime: TimeInput; endTime?: TimeInput }): string | undefined {
   if (!provider) return undefined;
-  const span = tracer().startSpan(name, { attributes: opts.attributes, kind: opts.kind, links: opts.links, startTime: opts.startTime }, opts.parent ?? context.active());
+  const span = tracer().startSpan(
+    name,
+    { attributes: opts.attributes, kind: opts.kind, links: opts.links, startTime: opts.startTime },
+    opts.parent ?? context.active(),
+  );
   span.end(opts.endTime);
   return traceparentOf(span);
 }

@@ -23,7 +23,13 @@ export function stepSpanOptions(workflowId: string, step: string, attempt: numbe
 }
 
 /** Options of the span of one fan-out item operation (submit or poll of a PresGen job). */
-export function fanoutSpanOptions(item: { workflowId: string; step: string; service: string; itemIndex: number; attempt: number }): SpanOptions {
+export function fanoutSpanOptions(item: {
+  workflowId: string;
+  step: string;
+  service: string;
+  itemIndex: number;
+  attempt: number;
+}): SpanOptions {
   return {
     parent: workflowContext(item.workflowId),
     attributes: {

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PRESGEN_ASSESS_GENERATE_PATH, QuestionGenerationRequest, type QuestionGenerationResponse } from '../assessment/presgen-assess-question-engine';
+import {
+  PRESGEN_ASSESS_GENERATE_PATH,
+  QuestionGenerationRequest,
+  type QuestionGenerationResponse,
+} from '../assessment/presgen-assess-question-engine';
 import { readJsonBody, sendJson } from './simulator-http';
 
 /**
@@ -28,24 +32,31 @@ export async function startPresgenAssessSimulator(opts: { knownProfileIds: strin
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://sim').pathname;
-    if (req.method === 'GET' && path === '/api/v1/ai-question-generator/health') return sendJson(res, 200, { status: 'healthy', service: 'ai_question_generator' });
+    if (req.method === 'GET' && path === '/api/v1/ai-question-generator/health')
+      return sendJson(res, 200, { status: 'healthy', service: 'ai_question_generator' });
     if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`) return sendJson(res, 401, { detail: 'Not authenticated' });
     if (req.method !== 'POST' || path !== PRESGEN_ASSESS_GENERATE_PATH) return sendJson(res, 404, { detail: 'Not Found' });
     const body = await readJsonBody(req);
     requests.push(body);
     const parsed = QuestionGenerationRequest.safeParse(body);
     if (!parsed.success) {
-      return sendJson(res, 422, { detail: parsed.error.issues.map((i) => ({ type: i.code, loc: ['body', ...i.path], msg: i.message })), message: 'Validation failed' });
+      return sendJson(res, 422, {
+        detail: parsed.error.issues.map((i) => ({ type: i.code, loc: ['body', ...i.path], msg: i.message })),
+        message: 'Validation failed',
+      });
     }
     const request = parsed.data;
     if (request.question_count <= 0) return sendJson(res, 400, { detail: 'Question count must be greater than 0' });
-    if (Object.keys(request.domain_distribution).length === 0) return sendJson(res, 400, { detail: 'Domain distribution must be specified' });
+    if (Object.keys(request.domain_distribution).length === 0)
+      return sendJson(res, 400, { detail: 'Domain distribution must be specified' });
     if (failures > 0) {
       failures -= 1;
       return sendJson(res, 500, { detail: 'AI question generation failed: simulated failure' });
     }
     if (!opts.knownProfileIds.includes(request.certification_profile_id)) {
-      return sendJson(res, 500, { detail: `AI question generation failed: Certification profile ${request.certification_profile_id} not found` });
+      return sendJson(res, 500, {
+        detail: `AI question generation failed: Certification profile ${request.certification_profile_id} not found`,
+      });
     }
     const questions = Object.entries(request.domain_distribution).flatMap(([domain, count]) =>
       Array.from({ length: count }, (_, i) => {
@@ -54,7 +65,9 @@ export async function startPresgenAssessSimulator(opts: { knownProfileIds: strin
           id: randomUUID(),
           question_text: `Scenario ${i + 1} in ${domain}: which option is the best practice?`,
           question_type: 'multiple_choice',
-          options: ['A', 'B', 'C', 'D'].map((letter, k) => `${letter}) ${k === correct ? 'The recommended approach' : `Alternative ${k + 1}`} for ${domain} #${i + 1}`),
+          options: ['A', 'B', 'C', 'D'].map(
+            (letter, k) => `${letter}) ${k === correct ? 'The recommended approach' : `Alternative ${k + 1}`} for ${domain} #${i + 1}`,
+          ),
           correct_answer: 'ABCD'[correct],
           domain,
           difficulty: request.difficulty_level,

@@ -87,25 +87,31 @@ export async function startRealPresgenSimulator(input: RealSimulatorOptions): Pr
   let faults: Required<RealSimulatorFaults> = { serverErrors: 0, reportedFailures: 0, validationErrors: 0 };
   let stats = emptyStats(opts.kind);
   let avatarJobs = new Map<string, AvatarJob>();
-  let url = '';
 
   const scaled = (ms: number) => Math.round(ms * opts.timeScale);
   const countRender = (key: string) => {
     stats.renders += 1;
     stats.rendersByKey[key] = (stats.rendersByKey[key] ?? 0) + 1;
   };
-  const take = (name: keyof RealSimulatorFaults) => (faults[name] > 0 ? (faults[name] -= 1, true) : false);
+  const take = (name: keyof RealSimulatorFaults) => (faults[name] > 0 ? ((faults[name] -= 1), true) : false);
 
   async function render(req: IncomingMessage, res: ServerResponse, kind: 'render' | 'training'): Promise<void> {
     stats.renderRequests += 1;
     const body = await readJsonBody(req);
-    if (take('validationErrors')) return send(res, 422, { detail: [{ type: 'simulated', loc: ['body'], msg: 'simulated validation error' }], message: 'Validation failed' });
+    if (take('validationErrors'))
+      return send(res, 422, {
+        detail: [{ type: 'simulated', loc: ['body'], msg: 'simulated validation error' }],
+        message: 'Validation failed',
+      });
     const parsed = (kind === 'render' ? RenderRequest : TrainingVideoRequest).safeParse(body);
     if (!parsed.success) {
       // The real /render answers an empty report_text with 400 (its own check), the rest with 422.
       const emptyText = kind === 'render' && parsed.error.issues.every((i) => i.path[0] === 'report_text' && i.code === 'custom');
       if (emptyText) return send(res, 400, { detail: 'report_text cannot be empty' });
-      return send(res, 422, { detail: parsed.error.issues.map((i) => ({ type: i.code, loc: ['body', ...i.path], msg: i.message })), message: 'Validation failed' });
+      return send(res, 422, {
+        detail: parsed.error.issues.map((i) => ({ type: i.code, loc: ['body', ...i.path], msg: i.message })),
+        message: 'Validation failed',
+      });
     }
     if (take('serverErrors')) return send(res, 500, { detail: 'Internal server error: simulated failure' });
     stats.inFlight += 1;
@@ -121,13 +127,25 @@ export async function startRealPresgenSimulator(input: RealSimulatorOptions): Pr
       const r = parsed.data as RenderRequest;
       countRender(r.request_id ?? 'no-request-id');
       const id = randomUUID().replace(/-/g, '');
-      const answer: RenderResponse = { ok: true, url: `https://docs.google.com/presentation/d/${id}/edit`, presentation_id: id, created_slides: r.slides, first_slide_id: 'p1' };
+      const answer: RenderResponse = {
+        ok: true,
+        url: `https://docs.google.com/presentation/d/${id}/edit`,
+        presentation_id: id,
+        created_slides: r.slides,
+        first_slide_id: 'p1',
+      };
       return send(res, 200, answer);
     }
     const t = parsed.data as TrainingVideoRequest;
     const jobId = randomUUID();
     if (take('reportedFailures')) {
-      const failed: TrainingVideoResponse = { job_id: jobId, success: false, download_url: null, mode: 'presentation_only', error: 'Training presentation-only generation failed: simulated failure' };
+      const failed: TrainingVideoResponse = {
+        job_id: jobId,
+        success: false,
+        download_url: null,
+        mode: 'presentation_only',
+        error: 'Training presentation-only generation failed: simulated failure',
+      };
       return send(res, 200, failed);
     }
     countRender(t.google_slides_url ?? 'no-slides-url');
@@ -150,15 +168,35 @@ export async function startRealPresgenSimulator(input: RealSimulatorOptions): Pr
   async function avatarGenerate(req: IncomingMessage, res: ServerResponse): Promise<void> {
     stats.renderRequests += 1;
     const body = await readJsonBody(req);
-    if (take('validationErrors')) return send(res, 422, { detail: [{ type: 'simulated', loc: ['body'], msg: 'simulated validation error' }], message: 'Validation failed' });
+    if (take('validationErrors'))
+      return send(res, 422, {
+        detail: [{ type: 'simulated', loc: ['body'], msg: 'simulated validation error' }],
+        message: 'Validation failed',
+      });
     const parsed = AvatarGenerateRequest.safeParse(body);
     if (!parsed.success) {
-      return send(res, 422, { detail: parsed.error.issues.map((i) => ({ type: i.code, loc: ['body', ...i.path], msg: i.message })), message: 'Validation failed' });
+      return send(res, 422, {
+        detail: parsed.error.issues.map((i) => ({ type: i.code, loc: ['body', ...i.path], msg: i.message })),
+        message: 'Validation failed',
+      });
     }
     if (take('serverErrors')) return send(res, 500, { detail: 'Internal server error: simulated failure' });
-    const job: AvatarJob = { id: randomUUID(), key: parsed.data.presentation_url, doneAt: Date.now() + scaled(durations.videoMs), failed: take('reportedFailures'), counted: false };
+    const job: AvatarJob = {
+      id: randomUUID(),
+      key: parsed.data.presentation_url,
+      doneAt: Date.now() + scaled(durations.videoMs),
+      failed: take('reportedFailures'),
+      counted: false,
+    };
     avatarJobs.set(job.id, job);
-    send(res, 200, { success: true, job_id: job.id, status: 'pending', message: 'Avatar generation started', progress: 0, estimated_duration_seconds: Math.round(scaled(durations.videoMs) / 1000) });
+    send(res, 200, {
+      success: true,
+      job_id: job.id,
+      status: 'pending',
+      message: 'Avatar generation started',
+      progress: 0,
+      estimated_duration_seconds: Math.round(scaled(durations.videoMs) / 1000),
+    });
   }
 
   function avatarStatus(res: ServerResponse, jobId: string): void {
@@ -217,13 +255,17 @@ export async function startRealPresgenSimulator(input: RealSimulatorOptions): Pr
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
-  url = `http://${opts.host}:${(server.address() as AddressInfo).port}`;
+  const url = `http://${opts.host}:${(server.address() as AddressInfo).port}`;
   return {
     url,
     kind: opts.kind,
     stats: () => structuredClone(stats),
     injectFaults: (f) => {
-      faults = { serverErrors: faults.serverErrors + (f.serverErrors ?? 0), reportedFailures: faults.reportedFailures + (f.reportedFailures ?? 0), validationErrors: faults.validationErrors + (f.validationErrors ?? 0) };
+      faults = {
+        serverErrors: faults.serverErrors + (f.serverErrors ?? 0),
+        reportedFailures: faults.reportedFailures + (f.reportedFailures ?? 0),
+        validationErrors: faults.validationErrors + (f.validationErrors ?? 0),
+      };
     },
     setDurations: (d) => Object.assign(durations, d),
     reset: () => {

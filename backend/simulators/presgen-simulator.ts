@@ -210,8 +210,7 @@ class SimulatorState {
     const key = IDEMPOTENCY_KEY.safeParse(req.headers['idempotency-key']);
     if (!key.success) throw new HttpProblem(400, 'invalid_request', 'Idempotency-Key: header required (1..255 characters)');
     const raw = await readJsonBody(req);
-    const body =
-      this.opts.kind === 'core' ? parseOr400(CreatePresentationRequest, raw) : parseOr400(CreateVideoRequest, raw);
+    const body = this.opts.kind === 'core' ? parseOr400(CreatePresentationRequest, raw) : parseOr400(CreateVideoRequest, raw);
     const fingerprint = createHash('sha256').update(JSON.stringify(body)).digest('base64url');
 
     const outcome = this.jobs.submit(key.data, fingerprint, (id) => this.newJob(id, body, now), now);

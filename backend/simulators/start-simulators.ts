@@ -61,7 +61,13 @@ export async function startLocalPresgen(opts: Omit<LocalPresgenOptions, 'corePro
 
 export async function startLocalPresgenServices(opts: LocalPresgenOptions = {}): Promise<LocalPresgenServices> {
   const shared = { host: opts.host, jobMs: opts.jobMs, jitter: opts.jitter, timeScale: opts.timeScale, token: opts.token };
-  const real = { host: opts.host, timeScale: opts.timeScale, token: opts.token, renderMs: opts.renderMs ?? opts.jobMs, videoMs: opts.videoMs ?? opts.jobMs };
+  const real = {
+    host: opts.host,
+    timeScale: opts.timeScale,
+    token: opts.token,
+    renderMs: opts.renderMs ?? opts.jobMs,
+    videoMs: opts.videoMs ?? opts.jobMs,
+  };
   const core: AnyPresgenSimulator =
     (opts.coreProtocol ?? 'jobs') === 'jobs'
       ? await startPresgenSimulator({ ...shared, kind: 'core', port: opts.corePort })
@@ -81,7 +87,12 @@ export async function startLocalPresgenServices(opts: LocalPresgenOptions = {}):
     await Promise.all([core.close(), avatar.close()]);
   };
   const bothJobs = 'jobsCreated' in core.stats() && 'jobsCreated' in avatar.stats();
-  return { core, avatar, close, jobs: bothJobs ? { core: core as PresgenSimulator, avatar: avatar as PresgenSimulator, close } : undefined };
+  return {
+    core,
+    avatar,
+    close,
+    jobs: bothJobs ? { core: core as PresgenSimulator, avatar: avatar as PresgenSimulator, close } : undefined,
+  };
 }
 
 const CliArgs = z.object({

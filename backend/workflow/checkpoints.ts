@@ -12,13 +12,7 @@ import { WAKE_CHANNEL } from './wake-channel';
  * version and lease owner so a worker that lost its lease cannot write anything.
  */
 
-
-export async function leaseNextDueWorkflows(
-  db: Executor,
-  workerId: string,
-  max: number,
-  leaseMs: number,
-): Promise<WorkflowRow[]> {
+export async function leaseNextDueWorkflows(db: Executor, workerId: string, max: number, leaseMs: number): Promise<WorkflowRow[]> {
   if (max <= 0) return [];
   const due = db
     .select({ id: workflows.id })
@@ -140,13 +134,11 @@ export async function checkpointStep(db: Executor, c: CheckpointInput): Promise<
   const leaseOwner = keepsLease ? sql`${c.workerId}` : sql`null`;
   const leaseExpires = keepsLease ? sql`now() + ${s.leaseMs} * interval '1 millisecond'` : sql`null::timestamptz`;
   const compensationKey = s.kind === 'compensate' ? sql`${s.key}` : sql`compensation_key`;
-  const outputPatch =
-    c.output === undefined ? sql`outputs` : sql`outputs || jsonb_build_object(${c.step}::text, ${json(c.output)}::jsonb)`;
+  const outputPatch = c.output === undefined ? sql`outputs` : sql`outputs || jsonb_build_object(${c.step}::text, ${json(c.output)}::jsonb)`;
   const failedStep = c.failedStep === undefined ? sql`failed_step` : sql`${c.failedStep}`;
   const lastError = c.lastError === undefined ? sql`last_error` : sql`${c.lastError}`;
   const audited = c.from !== c.to || c.auditType !== undefined;
-  const fence =
-    (c.fence ?? 'lease') === 'lease' ? sql`lease_owner = ${c.workerId}` : sql`status = ${c.from}`;
+  const fence = (c.fence ?? 'lease') === 'lease' ? sql`lease_owner = ${c.workerId}` : sql`status = ${c.from}`;
   const stepRun =
     c.recordStepRun === false
       ? sql``
@@ -239,7 +231,14 @@ export async function holdsWorkflowLease(db: Executor, id: string, workerId: str
  */
 export async function recordCompensationStep(
   db: Executor,
-  c: { workflowId: string; workerId: string; version: number; key: string; type: 'compensation' | 'compensation_failed'; details: Record<string, unknown> },
+  c: {
+    workflowId: string;
+    workerId: string;
+    version: number;
+    key: string;
+    type: 'compensation' | 'compensation_failed';
+    details: Record<string, unknown>;
+  },
 ): Promise<boolean> {
   const written = await rows<{ id: string }>(
     db,

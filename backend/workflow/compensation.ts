@@ -60,13 +60,26 @@ export async function runCompensation(run: CompensationRun): Promise<CheckpointR
     }
     if (details) {
       const reason = wf.lastError ?? wf.status;
-      const recorded = await recordCompensationStep(db, { workflowId: wf.id, workerId, version: wf.version, key, type, details: { step: handler.status, reason, ...details } });
+      const recorded = await recordCompensationStep(db, {
+        workflowId: wf.id,
+        workerId,
+        version: wf.version,
+        key,
+        type,
+        details: { step: handler.status, reason, ...details },
+      });
       if (!recorded) return fencedOff(wf);
     }
     await run.fault?.('after-compensate-step', wf, handler.status);
   }
   await run.fault?.('before-compensation-finish', wf);
-  const finished = await finishCompensation(db, { workflowId: wf.id, workerId, version: wf.version, key, status: wf.status as WorkflowStatus });
+  const finished = await finishCompensation(db, {
+    workflowId: wf.id,
+    workerId,
+    version: wf.version,
+    key,
+    status: wf.status as WorkflowStatus,
+  });
   return finished ?? fencedOff(wf);
 }
 

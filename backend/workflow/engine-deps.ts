@@ -31,7 +31,15 @@ export interface EngineSettings {
 }
 
 export interface WorkflowNotification {
-  kind: 'workflow_failed' | 'needs_attention' | 'deliverables_ready' | 'completion_reminder' | 'workflow_expired' | 'sla_at_risk' | 'sla_breached' | 'integration_health_report';
+  kind:
+    | 'workflow_failed'
+    | 'needs_attention'
+    | 'deliverables_ready'
+    | 'completion_reminder'
+    | 'workflow_expired'
+    | 'sla_at_risk'
+    | 'sla_breached'
+    | 'integration_health_report';
   workflowId: string;
   /** Dedupe key part: the same kind+key is sent once. */
   key: string;

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { canTransition, isStepStatus, nextStep, STEP_STATUSES, WORKFLOW_DEFINITION_VERSION, type StepStatus, type WorkflowStatus } from '../../shared/workflow-status';
+import {
+  canTransition,
+  isStepStatus,
+  nextStep,
+  STEP_STATUSES,
+  WORKFLOW_DEFINITION_VERSION,
+  type StepStatus,
+  type WorkflowStatus,
+} from '../../shared/workflow-status';
 import { workflows } from '../db/schema';
 import type { WorkflowRow } from '../db/repositories/workflow-repository';
 import { recordIllegalTransition } from '../db/repositories/workflow-repository';
@@ -148,7 +156,14 @@ export class WorkflowEngine {
     const status = wf.status as WorkflowStatus;
     if (wf.compensationKey) {
       await withLogContext({ workflow_id: wf.id, step: status }, () =>
-        runCompensation({ deps: this.opts.deps, steps: this.opts.steps, workflow: wf, workerId: this.workerId, leaseMs: this.opts.leaseMs, fault: this.opts.fault }),
+        runCompensation({
+          deps: this.opts.deps,
+          steps: this.opts.steps,
+          workflow: wf,
+          workerId: this.workerId,
+          leaseMs: this.opts.leaseMs,
+          fault: this.opts.fault,
+        }),
       );
       return null;
     }
@@ -157,72 +172,86 @@ export class WorkflowEngine {
       return null;
     }
     if (wf.definitionVersion !== WORKFLOW_DEFINITION_VERSION) {
-      return this.parkForOperator(wf, 'definition_version', `started on workflow definition v${wf.definitionVersion}; this deploy runs v${WORKFLOW_DEFINITION_VERSION}, whose step list may differ, so it is not continued automatically (retry it from a step of the new definition, or cancel it)`);
+      return this.parkForOperator(
+        wf,
+        'definition_version',
+        `started on workflow definition v${wf.definitionVersion}; this deploy runs v${WORKFLOW_DEFINITION_VERSION}, whose step list may differ, so it is not continued automatically (retry it from a step of the new definition, or cancel it)`,
+      );
     }
     const handler = this.opts.steps.get(status);
     if (!handler) return this.parkForOperator(wf, 'no_handler', `no handler registered for step ${status} in this deploy`);
     const attempt = Math.max(1, wf.attempt);
     const startedAt = new Date();
-    return withLogContext({ workflow_id: wf.id, step: status, attempt }, () => withSpan(`step ${status}`, stepSpanOptions(wf.id, status, attempt), async () => {
-      let input: unknown;
-      try {
-        input = handler.input.parse(handler.selectInput(wf));
-        const result = await handler.run({ workflow: wf, input, attempt, deps: this.opts.deps });
-        if (result.kind === 'park') {
-          await this.checkpoint(wf, {
-            to: status,
-            outcome: 'parked',
-            nextAttempt: attempt,
-            input,
-            startedAt,
-            schedule: { kind: 'park', until: result.until, seenWakeSeq: wf.wakeSeq },
-          });
-          log().debug({ reason: result.reason }, 'step parked');
-          return null;
-        }
-        if (result.kind === 'transition') {
-          if (!canTransition(status, result.to)) {
-            await recordIllegalTransition(this.db, wf.id, status, result.to, this.workerId, { reason: result.reason });
-            throw new PermanentError(`step asked for illegal transition ${status} -> ${result.to}`, { reason: 'illegal_transition' });
+    return withLogContext({ workflow_id: wf.id, step: status, attempt }, () =>
+      withSpan(`step ${status}`, stepSpanOptions(wf.id, status, attempt), async () => {
+        let input: unknown;
+        try {
+          input = handler.input.parse(handler.selectInput(wf));
+          const result = await handler.run({ workflow: wf, input, attempt, deps: this.opts.deps });
+          if (result.kind === 'park') {
+            await this.checkpoint(wf, {
+              to: status,
+              outcome: 'parked',
+              nextAttempt: attempt,
+              input,
+              startedAt,
+              schedule: { kind: 'park', until: result.until, seenWakeSeq: wf.wakeSeq },
+            });
+            log().debug({ reason: result.reason }, 'step parked');
+            return null;
           }
-          await this.checkpoint(wf, { to: result.to, outcome: 'succeeded', nextAttempt: 1, input, startedAt, schedule: { kind: 'stop' }, auditDetails: { reason: result.reason } });
-          return null;
+          if (result.kind === 'transition') {
+            if (!canTransition(status, result.to)) {
+              await recordIllegalTransition(this.db, wf.id, status, result.to, this.workerId, { reason: result.reason });
+              throw new PermanentError(`step asked for illegal transition ${status} -> ${result.to}`, { reason: 'illegal_transition' });
+            }
+            await this.checkpoint(wf, {
+              to: result.to,
+              outcome: 'succeeded',
+              nextAttempt: 1,
+              input,
+              startedAt,
+              schedule: { kind: 'stop' },
+              auditDetails: { reason: result.reason },
+            });
+            return null;
+          }
+          const output = parseOutput(handler, result.output);
+          const to = nextStep(status);
+          const written = await this.checkpoint(wf, {
+            to,
+            outcome: 'succeeded',
+            nextAttempt: 1,
+            input,
+            output,
+            startedAt,
+            schedule: to === 'COMPLETED' ? { kind: 'stop' } : { kind: 'continue', leaseMs: this.opts.leaseMs },
+            formId: result.formId,
+            submittedAt: result.submittedAt,
+          });
+          if (!written) return null;
+          if (to === 'COMPLETED') {
+            const submittedAt = result.submittedAt ?? wf.submittedAt;
+            if (submittedAt) observeActivePhase((Date.now() - submittedAt.getTime()) / 1000);
+            log().info('workflow completed');
+            recordWorkflowEnd(wf, 'COMPLETED');
+            return null;
+          }
+          return {
+            ...wf,
+            status: to,
+            version: written.version,
+            wakeSeq: written.wakeSeq,
+            attempt: 1,
+            outputs: { ...(wf.outputs as Record<string, unknown>), [status]: output },
+            formId: result.formId ?? wf.formId,
+            submittedAt: result.submittedAt ?? wf.submittedAt,
+          };
+        } catch (err) {
+          return this.handleStepError(wf, handler, attempt, startedAt, input, err);
         }
-        const output = parseOutput(handler, result.output);
-        const to = nextStep(status);
-        const written = await this.checkpoint(wf, {
-          to,
-          outcome: 'succeeded',
-          nextAttempt: 1,
-          input,
-          output,
-          startedAt,
-          schedule: to === 'COMPLETED' ? { kind: 'stop' } : { kind: 'continue', leaseMs: this.opts.leaseMs },
-          formId: result.formId,
-          submittedAt: result.submittedAt,
-        });
-        if (!written) return null;
-        if (to === 'COMPLETED') {
-          const submittedAt = result.submittedAt ?? wf.submittedAt;
-          if (submittedAt) observeActivePhase((Date.now() - submittedAt.getTime()) / 1000);
-          log().info('workflow completed');
-          recordWorkflowEnd(wf, 'COMPLETED');
-          return null;
-        }
-        return {
-          ...wf,
-          status: to,
-          version: written.version,
-          wakeSeq: written.wakeSeq,
-          attempt: 1,
-          outputs: { ...(wf.outputs as Record<string, unknown>), [status]: output },
-          formId: result.formId ?? wf.formId,
-          submittedAt: result.submittedAt ?? wf.submittedAt,
-        };
-      } catch (err) {
-        return this.handleStepError(wf, handler, attempt, startedAt, input, err);
-      }
-    }));
+      }),
+    );
   }
 
   /**
@@ -231,7 +260,14 @@ export class WorkflowEngine {
    * workflow that has something to undo keeps the lease with its compensation marked due, and the
    * returned row makes this segment compensate next (another worker does, if this one dies).
    */
-  private async handleStepError(wf: WorkflowRow, handler: StepHandler, attempt: number, startedAt: Date, input: unknown, err: unknown): Promise<WorkflowRow | null> {
+  private async handleStepError(
+    wf: WorkflowRow,
+    handler: StepHandler,
+    attempt: number,
+    startedAt: Date,
+    input: unknown,
+    err: unknown,
+  ): Promise<WorkflowRow | null> {
     const step = handler.status;
     const error = classifyError(err);
     const message = error.message.slice(0, 2000);
@@ -240,7 +276,11 @@ export class WorkflowEngine {
     const budgetSpent = error.category === 'transient' && error.budgetSpent;
     if (retryable && !budgetSpent && attempt < (policy.maxAttempts ?? this.opts.maxAttempts)) {
       const retryAfterMs = error.category === 'transient' ? error.retryAfterMs : undefined;
-      const delay = backoffDelayMs(attempt, { baseMs: policy.baseMs ?? this.opts.retryBaseMs, maxMs: policy.maxMs ?? this.opts.retryMaxMs, retryAfterMs });
+      const delay = backoffDelayMs(attempt, {
+        baseMs: policy.baseMs ?? this.opts.retryBaseMs,
+        maxMs: policy.maxMs ?? this.opts.retryMaxMs,
+        retryAfterMs,
+      });
       stepRetries.inc({ step, reason: error.reason });
       log().warn({ reason: error.reason, delayMs: delay, err: message }, 'step failed transiently; retry scheduled');
       await this.checkpoint(wf, {
@@ -282,7 +322,15 @@ export class WorkflowEngine {
     });
     if (written && to === 'FAILED') recordWorkflowEnd(wf, to, { 'workflow.failed_step': step });
     if (!written || !compensationKey) return null;
-    const failed: WorkflowRow = { ...wf, status: to, version: written.version, wakeSeq: written.wakeSeq, failedStep: step, lastError: message, compensationKey };
+    const failed: WorkflowRow = {
+      ...wf,
+      status: to,
+      version: written.version,
+      wakeSeq: written.wakeSeq,
+      failedStep: step,
+      lastError: message,
+      compensationKey,
+    };
     await this.opts.fault?.('after-failure-checkpoint', failed, step);
     return failed;
   }
@@ -334,17 +382,22 @@ export class WorkflowEngine {
     },
   ) {
     const step = wf.status as StepStatus;
-    const written = await withSpan('db checkpoint', { attributes: { 'workflow.id': wf.id, 'db.operation.name': 'checkpoint' } }, () => checkpointStep(this.db, {
-      ...c,
-      workflowId: wf.id,
-      workerId: this.workerId,
-      expectedVersion: wf.version,
-      from: step,
-      step,
-      stepAttempt: Math.max(1, wf.attempt),
-      actor: this.workerId,
-    }));
-    annotateActiveSpan({ 'workflow.step.outcome': c.outcome, 'workflow.to': c.to }, c.outcome === 'failed' || c.outcome === 'retrying' ? c.errorCategory ?? 'failed' : undefined);
+    const written = await withSpan('db checkpoint', { attributes: { 'workflow.id': wf.id, 'db.operation.name': 'checkpoint' } }, () =>
+      checkpointStep(this.db, {
+        ...c,
+        workflowId: wf.id,
+        workerId: this.workerId,
+        expectedVersion: wf.version,
+        from: step,
+        step,
+        stepAttempt: Math.max(1, wf.attempt),
+        actor: this.workerId,
+      }),
+    );
+    annotateActiveSpan(
+      { 'workflow.step.outcome': c.outcome, 'workflow.to': c.to },
+      c.outcome === 'failed' || c.outcome === 'retrying' ? (c.errorCategory ?? 'failed') : undefined,
+    );
     const seconds = (Date.now() - c.startedAt.getTime()) / 1000;
     observeStepDuration(step, c.outcome, seconds);
     if (!written) {
@@ -365,4 +418,3 @@ function parseOutput(handler: StepHandler, output: unknown): unknown {
   }
   return parsed.data;
 }
-

@@ -165,7 +165,11 @@ export class NotificationService {
       {
         channel: 'email',
         recipients: email ? operatorEmails : [],
-        skipReason: !email ? 'email channel not configured (SMTP_URL)' : operatorEmails.length === 0 ? 'no operator recipients (OPERATOR_EMAILS)' : undefined,
+        skipReason: !email
+          ? 'email channel not configured (SMTP_URL)'
+          : operatorEmails.length === 0
+            ? 'no operator recipients (OPERATOR_EMAILS)'
+            : undefined,
       },
     ];
   }

@@ -19,14 +19,32 @@ export async function rearmForRetry(db: Executor, workflowId: string, fromStep: 
   return db.transaction(async (tx) => {
     const items = await tx
       .update(fanoutItems)
-      .set({ status: 'pending', attempt: 0, externalJobId: null, submittedAt: null, result: null, finishedAt: null, runAfter: sql`now()`, leaseOwner: null, leaseExpiresAt: null })
-      .where(and(eq(fanoutItems.workflowId, workflowId), inArray(fanoutItems.step, steps), inArray(fanoutItems.status, ['failed', 'cancelled'])))
+      .set({
+        status: 'pending',
+        attempt: 0,
+        externalJobId: null,
+        submittedAt: null,
+        result: null,
+        finishedAt: null,
+        runAfter: sql`now()`,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+      })
+      .where(
+        and(eq(fanoutItems.workflowId, workflowId), inArray(fanoutItems.step, steps), inArray(fanoutItems.status, ['failed', 'cancelled'])),
+      )
       .returning({ id: fanoutItems.id });
 
     const [trash] = await tx
       .select({ id: workspaceCommands.id })
       .from(workspaceCommands)
-      .where(and(eq(workspaceCommands.workflowId, workflowId), eq(workspaceCommands.type, 'trash_files'), sql`${workspaceCommands.status} <> 'superseded'`));
+      .where(
+        and(
+          eq(workspaceCommands.workflowId, workflowId),
+          eq(workspaceCommands.type, 'trash_files'),
+          sql`${workspaceCommands.status} <> 'superseded'`,
+        ),
+      );
     const statuses = trash ? ['failed', 'cancelled', 'succeeded', 'pending', 'leased'] : ['failed', 'cancelled'];
     const superseded = await tx
       .update(workspaceCommands)
@@ -35,7 +53,9 @@ export async function rearmForRetry(db: Executor, workflowId: string, fromStep: 
         and(
           eq(workspaceCommands.workflowId, workflowId),
           inArray(workspaceCommands.status, statuses),
-          trash ? sql`(${inArray(workspaceCommands.step, steps)} or ${workspaceCommands.type} = 'trash_files')` : inArray(workspaceCommands.step, steps),
+          trash
+            ? sql`(${inArray(workspaceCommands.step, steps)} or ${workspaceCommands.type} = 'trash_files')`
+            : inArray(workspaceCommands.step, steps),
         ),
       )
       .returning({ id: workspaceCommands.id });

@@ -53,4 +53,3 @@ export function startSlaWatch(opts: SlaWatchOptions): () => void {
   timer.unref();
   return () => clearInterval(timer);
 }
-

@@ -17,14 +17,13 @@ export class WakeSignal {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const self = this;
-      function done() {
+      const timer = setTimeout(() => done(), timeoutMs);
+      const done = () => {
         clearTimeout(timer);
-        self.waiters = self.waiters.filter((w) => w !== done);
-        self.pending = false;
+        this.waiters = this.waiters.filter((w) => w !== done);
+        this.pending = false;
         resolve();
-      }
+      };
       this.waiters.push(done);
     });
   }

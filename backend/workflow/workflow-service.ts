@@ -51,7 +51,11 @@ export class WorkflowService {
   async create(instructor: Instructor, request: CreateWorkflowRequest): Promise<{ workflow: WorkflowRow; created: boolean }> {
     const profiles = await this.deps.assessment.listProfiles();
     if (!profiles.some((p) => p.id === request.certificationId)) {
-      throw new WorkflowActionError(400, 'unknown_certification', `body.certificationId: unknown certification "${request.certificationId}"`);
+      throw new WorkflowActionError(
+        400,
+        'unknown_certification',
+        `body.certificationId: unknown certification "${request.certificationId}"`,
+      );
     }
     const result = await createWorkflow(this.db, { ownerEmail: instructor.email, ownerSub: instructor.sub, request });
     if (result.created) await this.deps.database.notify(WAKE_CHANNEL.workflows, result.workflow.id);
@@ -62,7 +66,8 @@ export class WorkflowService {
   async load(id: string, owner?: Instructor): Promise<WorkflowRow> {
     const wf = await getWorkflow(this.db, id);
     if (!wf) throw new WorkflowActionError(404, 'not_found', 'workflow not found');
-    if (owner && wf.ownerEmail !== owner.email) throw new WorkflowActionError(403, 'forbidden', 'this workflow belongs to another instructor');
+    if (owner && wf.ownerEmail !== owner.email)
+      throw new WorkflowActionError(403, 'forbidden', 'this workflow belongs to another instructor');
     return wf;
   }
 
@@ -70,10 +75,17 @@ export class WorkflowService {
     const wf = await this.load(id, actor.owner);
     // The fenced CANCELLED write marks compensation due; an engine claims it and undoes the
     // external effects under its lease (see compensation.ts), so a crash here loses nothing.
-    const updated = await this.transition(wf, 'CANCELLED', actor.name, 'cancelled', { reason: reason ?? null }, {
-      runAfter: new Date(),
-      compensationKey: `cancelled:${wf.version + 1}`,
-    });
+    const updated = await this.transition(
+      wf,
+      'CANCELLED',
+      actor.name,
+      'cancelled',
+      { reason: reason ?? null },
+      {
+        runAfter: new Date(),
+        compensationKey: `cancelled:${wf.version + 1}`,
+      },
+    );
     await this.deps.database.notify(WAKE_CHANNEL.workflows, id);
     return updated;
   }
@@ -83,15 +95,27 @@ export class WorkflowService {
     const wf = await this.load(id, actor.owner);
     const step = fromStep ?? (wf.failedStep as StepStatus | null);
     if (!step) throw new WorkflowActionError(409, 'not_retryable', `a ${wf.status} workflow has no failed step to retry`);
-    const updated = await this.transition(wf, step, actor.name, 'retry', { fromStep: step, reason: reason ?? null }, {
-      runAfter: new Date(),
-      attempt: 1,
-      failedStep: null,
-      lastError: null,
-    });
+    const updated = await this.transition(
+      wf,
+      step,
+      actor.name,
+      'retry',
+      { fromStep: step, reason: reason ?? null },
+      {
+        runAfter: new Date(),
+        attempt: 1,
+        failedStep: null,
+        lastError: null,
+      },
+    );
     const rearmed = await rearmForRetry(this.db, id, step);
     if (rearmed.items + rearmed.commands > 0) {
-      await appendAuditEvent(this.db, { workflowId: id, type: 'retry_rearmed', actor: actor.name, details: { fromStep: step, ...rearmed } });
+      await appendAuditEvent(this.db, {
+        workflowId: id,
+        type: 'retry_rearmed',
+        actor: actor.name,
+        details: { fromStep: step, ...rearmed },
+      });
     }
     await this.deps.database.notify(WAKE_CHANNEL.workflows, id);
     await this.deps.database.notify(WAKE_CHANNEL.fanout);
@@ -101,20 +125,28 @@ export class WorkflowService {
   /** Operator: skip a non-critical failed step (e.g. avatar videos) with a reason. */
   async skip(id: string, operator: string, step: StepStatus, reason: string): Promise<WorkflowRow> {
     const wf = await this.load(id);
-    if (!SKIPPABLE_STEPS.includes(step)) throw new WorkflowActionError(400, 'not_skippable', `body.step: ${step} is critical and cannot be skipped`);
+    if (!SKIPPABLE_STEPS.includes(step))
+      throw new WorkflowActionError(400, 'not_skippable', `body.step: ${step} is critical and cannot be skipped`);
     const current = wf.status === 'NEEDS_ATTENTION' || wf.status === 'FAILED' ? wf.failedStep : wf.status;
     if (current !== step) throw new WorkflowActionError(409, 'wrong_step', `the workflow is not stopped at ${step}`);
     const handler = this.steps.get(step);
     if (handler?.compensate) await handler.compensate({ workflow: wf, deps: this.deps });
     const next = nextStep(step);
     const outputs = { ...(wf.outputs as Record<string, unknown>), [step]: { skipped: true, reason, videos: [] } };
-    const updated = await this.transition(wf, next, operator, 'skip', { step, reason }, {
-      outputs,
-      runAfter: new Date(),
-      attempt: 1,
-      failedStep: null,
-      lastError: null,
-    });
+    const updated = await this.transition(
+      wf,
+      next,
+      operator,
+      'skip',
+      { step, reason },
+      {
+        outputs,
+        runAfter: new Date(),
+        attempt: 1,
+        failedStep: null,
+        lastError: null,
+      },
+    );
     await this.deps.database.notify(WAKE_CHANNEL.workflows, id);
     return updated;
   }
@@ -126,12 +158,17 @@ export class WorkflowService {
   }
 
   /** Resume a workflow waiting for its learner: with a submission, or by reading the response Sheet. */
-  async resume(id: string, owner: Instructor | undefined, body: { sheetUrl: string } | { submission: FormSubmission }): Promise<WorkflowRow> {
+  async resume(
+    id: string,
+    owner: Instructor | undefined,
+    body: { sheetUrl: string } | { submission: FormSubmission },
+  ): Promise<WorkflowRow> {
     const wf = await this.load(id, owner);
     if (isTerminal(wf.status as WorkflowStatus)) throw new WorkflowActionError(409, 'not_resumable', `workflow is ${wf.status}`);
     if (!wf.formId) throw new WorkflowActionError(409, 'not_resumable', 'the assessment form does not exist yet');
     if ('submission' in body) {
-      if (body.submission.formId !== wf.formId) throw new WorkflowActionError(400, 'wrong_form', 'body.submission.formId: not this workflow\'s form');
+      if (body.submission.formId !== wf.formId)
+        throw new WorkflowActionError(400, 'wrong_form', "body.submission.formId: not this workflow's form");
       await recordFormSubmission(this.deps.database, body.submission, { workflowId: wf.id });
     } else {
       // Apps Script reads the Sheet; its result is turned into submissions by onCommandCompleted.
@@ -162,7 +199,11 @@ export class WorkflowService {
     patch: Parameters<typeof updateWorkflowStatus>[1]['patch'],
   ): Promise<WorkflowRow> {
     if (wf.compensationKey) {
-      throw new WorkflowActionError(409, 'compensating', 'the workflow is still undoing external effects of its failure or cancel; try again shortly');
+      throw new WorkflowActionError(
+        409,
+        'compensating',
+        'the workflow is still undoing external effects of its failure or cancel; try again shortly',
+      );
     }
     try {
       return await updateWorkflowStatus(this.db, { id: wf.id, expectedVersion: wf.version, to, actor, eventType, details, patch });
@@ -177,4 +218,3 @@ export class WorkflowService {
     }
   }
 }
-

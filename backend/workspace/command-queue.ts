@@ -25,9 +25,7 @@ export interface CommandSpec<T extends CommandType = CommandType> {
 }
 
 export type AwaitedCommands =
-  | { state: 'ready'; results: Record<string, unknown> }
-  | { state: 'pending' }
-  | { state: 'failed'; error: string; name: string };
+  { state: 'ready'; results: Record<string, unknown> } | { state: 'pending' } | { state: 'failed'; error: string; name: string };
 
 export class CommandRejectedError extends Error {
   constructor(
@@ -99,9 +97,7 @@ export class WorkspaceCommandQueue {
   async claim(ownerEmail: string, opts: { spreadsheetId?: string; max: number }): Promise<CommandRow[]> {
     const available = and(
       eq(workspaceCommands.ownerEmail, ownerEmail),
-      opts.spreadsheetId
-        ? or(eq(workspaceCommands.spreadsheetId, opts.spreadsheetId), isNull(workspaceCommands.spreadsheetId))
-        : undefined,
+      opts.spreadsheetId ? or(eq(workspaceCommands.spreadsheetId, opts.spreadsheetId), isNull(workspaceCommands.spreadsheetId)) : undefined,
       or(
         and(eq(workspaceCommands.status, 'pending'), lte(workspaceCommands.availableAt, sql`now()`)),
         and(eq(workspaceCommands.status, 'leased'), lt(workspaceCommands.leaseExpiresAt, sql`now()`)),
@@ -150,12 +146,24 @@ export class WorkspaceCommandQueue {
     if ('result' in completion) {
       const parsed = policy.result.safeParse(completion.result);
       if (!parsed.success) {
-        const details = parsed.error.issues.map((i) => ({ field: ['body', 'result', ...i.path.map(String)].join('.'), message: i.message }));
-        throw new CommandRejectedError(400, 'invalid_result', `command result does not match its contract: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
+        const details = parsed.error.issues.map((i) => ({
+          field: ['body', 'result', ...i.path.map(String)].join('.'),
+          message: i.message,
+        }));
+        throw new CommandRejectedError(
+          400,
+          'invalid_result',
+          `command result does not match its contract: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`,
+          details,
+        );
       }
       patch = { status: 'succeeded', result: parsed.data };
     } else if (completion.error.retryable && command.attempts < policy.maxAttempts) {
-      patch = { status: 'pending', error: completion.error.message, retryInMs: backoffDelayMs(command.attempts, { baseMs: policy.retryBaseMs, maxMs: policy.retryMaxMs }) };
+      patch = {
+        status: 'pending',
+        error: completion.error.message,
+        retryInMs: backoffDelayMs(command.attempts, { baseMs: policy.retryBaseMs, maxMs: policy.retryMaxMs }),
+      };
     } else {
       patch = { status: 'failed', error: completion.error.message };
     }

@@ -32,7 +32,9 @@ async function chooseBackendUrl(outDir: string): Promise<{ url: string; kept: bo
   }
   const previous = await builtBackendUrl(outDir);
   if (previous && PushableBackendUrl.safeParse(previous).success) return { url: previous, kept: true };
-  throw new Error('BACKEND_URL is required: BACKEND_URL=https://your-backend npm run push -- --target dev (the bundle in dist/ was not built for a real backend)');
+  throw new Error(
+    'BACKEND_URL is required: BACKEND_URL=https://your-backend npm run push -- --target dev (the bundle in dist/ was not built for a real backend)',
+  );
 }
 
 async function main(): Promise<void> {
@@ -40,15 +42,20 @@ async function main(): Promise<void> {
   const { target } = parseFlags(Flags, values);
   const file = targetFile(target);
   if (!existsSync(file)) {
-    throw new Error(`${relative(ROOT, file)} is missing: run npm run clasp:setup -- --target ${target} --create (or --script-id <id>) first`);
+    throw new Error(
+      `${relative(ROOT, file)} is missing: run npm run clasp:setup -- --target ${target} --create (or --script-id <id>) first`,
+    );
   }
   const project = ClaspProjectFile.safeParse(JSON.parse(await readFile(file, 'utf8')));
-  if (!project.success) throw new Error(`${relative(ROOT, file)}: ${project.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!project.success)
+    throw new Error(`${relative(ROOT, file)}: ${project.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const outDir = join(ROOT, project.data.rootDir ?? DEFAULT_OUT_DIR);
 
   const { url, kept } = await chooseBackendUrl(outDir);
   await buildAppsScript({ backendUrl: url, outDir });
-  process.stdout.write(`push: built ${relative(ROOT, outDir)} for ${url}${kept ? ' (BACKEND_URL unset: kept from the previous build)' : ''}\n`);
+  process.stdout.write(
+    `push: built ${relative(ROOT, outDir)} for ${url}${kept ? ' (BACKEND_URL unset: kept from the previous build)' : ''}\n`,
+  );
   runClasp(['--project', file, 'push', '--force'], ROOT);
   process.stdout.write(`push: pushed to the ${target} script ${project.data.scriptId}\n`);
 }

@@ -36,14 +36,22 @@ async function createScript(title: string): Promise<string> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { target: { type: 'string' }, create: { type: 'boolean' }, title: { type: 'string' }, 'script-id': { type: 'string' }, force: { type: 'boolean' } },
+    options: {
+      target: { type: 'string' },
+      create: { type: 'boolean' },
+      title: { type: 'string' },
+      'script-id': { type: 'string' },
+      force: { type: 'boolean' },
+    },
   });
   const flags = parseFlags(Flags, values);
   const file = targetFile(flags.target);
   if (existsSync(file) && !flags.force) throw new Error(`${relative(ROOT, file)} already exists; pass --force to replace it`);
   const scriptId = flags['script-id'] ?? (await createScript(flags.title ?? `PresGen-Assess (${flags.target})`));
   await writeFile(file, `${JSON.stringify(projectFileFor(scriptId), null, 2)}\n`);
-  process.stdout.write(`clasp: ${relative(ROOT, file)} → script ${scriptId}; push with BACKEND_URL=https://… npm run push -- --target ${flags.target}\n`);
+  process.stdout.write(
+    `clasp: ${relative(ROOT, file)} → script ${scriptId}; push with BACKEND_URL=https://… npm run push -- --target ${flags.target}\n`,
+  );
 }
 
 runCli('clasp:setup', main);

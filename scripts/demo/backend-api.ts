@@ -26,7 +26,8 @@ export class InstructorApi {
     const text = await res.text();
     if (!res.ok) throw new Error(`GET ${path.split('?')[0]} answered HTTP ${res.status}: ${text.slice(0, 300)}`);
     const parsed = schema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error(`GET ${path.split('?')[0]}: unexpected answer at ${parsed.error.issues[0]?.path.join('.') || 'body'}`);
+    if (!parsed.success)
+      throw new Error(`GET ${path.split('?')[0]}: unexpected answer at ${parsed.error.issues[0]?.path.join('.') || 'body'}`);
     return parsed.data;
   }
 

@@ -37,9 +37,13 @@ export async function pumpUntil(opts: PumpUntilOptions): Promise<WorkflowDetail>
     last = await opts.api.getWorkflow(opts.workflowId);
     if (opts.reached(last)) return last;
     if (STOPPED_STATUSES.has(last.status)) {
-      throw new WorkflowStuckError(`workflow stopped at ${last.status} while waiting for ${opts.what}${last.lastError ? `: ${last.lastError}` : ''}`, last);
+      throw new WorkflowStuckError(
+        `workflow stopped at ${last.status} while waiting for ${opts.what}${last.lastError ? `: ${last.lastError}` : ''}`,
+        last,
+      );
     }
-    if (Date.now() > opts.deadline) throw new WorkflowStuckError(`gave up waiting for ${opts.what}; the workflow is at ${last.status}`, last);
+    if (Date.now() > opts.deadline)
+      throw new WorkflowStuckError(`gave up waiting for ${opts.what}; the workflow is at ${last.status}`, last);
     opts.pump();
     await new Promise((resolve) => setTimeout(resolve, opts.pauseMs ?? 100));
   }

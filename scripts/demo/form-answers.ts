@@ -23,7 +23,10 @@ export function answersForForm(items: readonly QuizItemView[], profile: ScorePro
   const answers: Record<string, string> = {};
   items.forEach((item, i) => {
     if (item.choices.length === 0) throw new Error(`quiz item "${item.title}" has no choices`);
-    const correctIndex = Math.max(0, item.choices.findIndex((c) => c.isCorrect));
+    const correctIndex = Math.max(
+      0,
+      item.choices.findIndex((c) => c.isCorrect),
+    );
     // Question i is answered right when the running count of right answers ticks up here.
     const right = Math.floor((i + 1) * share) > Math.floor(i * share);
     const index = right ? correctIndex : (correctIndex + 1) % item.choices.length;

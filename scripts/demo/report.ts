@@ -29,7 +29,9 @@ export function formatTimeline(wf: WorkflowDetail): string[] {
     const took = last.finishedAt ? Date.parse(last.finishedAt) - first : null;
     const attempts = Math.max(...runs.map((r) => r.attempt));
     const note = step === 'AWAITING_COMPLETION' ? '   (waiting for the learner)' : attempts > 1 ? `   (${attempts} attempts)` : '';
-    lines.push(`  ${pad(String(index + 1), 3)}${pad(step, 28)}${pad(last.outcome, 11)}${pad(`+${formatDuration(first - origin)}`, 10)}${pad(formatDuration(took), 10)}${runs.length}${note}`);
+    lines.push(
+      `  ${pad(String(index + 1), 3)}${pad(step, 28)}${pad(last.outcome, 11)}${pad(`+${formatDuration(first - origin)}`, 10)}${pad(formatDuration(took), 10)}${runs.length}${note}`,
+    );
   });
   lines.push(`  total: ${formatDuration(Date.parse(wf.updatedAt) - origin)} from the request to ${wf.status}`);
   const submitted = stepEnd(wf.steps, 'AWAITING_COMPLETION');

@@ -9,13 +9,17 @@ import type { CellValue, EmulatedChart, EmulatedSheet, EmulatedSpreadsheet } fro
  * `npm run demo` can see what the learner and the instructor get.
  */
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escape = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const cellText = (v: CellValue) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
 const linkify = (text: string) => (/^https?:\/\/\S+$/.test(text) ? `<a href="${escape(text)}">${escape(text)}</a>` : escape(text));
 
 function table(sheet: EmulatedSheet): string {
   const rows = sheet.values
-    .map((row, r) => `<tr>${row.map((v) => (r < sheet.frozenRows ? `<th>${escape(cellText(v))}</th>` : `<td>${linkify(cellText(v))}</td>`)).join('')}</tr>`)
+    .map(
+      (row, r) =>
+        `<tr>${row.map((v) => (r < sheet.frozenRows ? `<th>${escape(cellText(v))}</th>` : `<td>${linkify(cellText(v))}</td>`)).join('')}</tr>`,
+    )
     .join('\n');
   return `<table>${rows}</table>`;
 }
@@ -32,7 +36,11 @@ function chartSvg(sheet: EmulatedSheet, chart: EmulatedChart): string {
   if (!labelsRange || seriesRanges.length === 0) return '';
   const labels = labelsRange.slice(1).map(cellText);
   const lineSeries = new Set(Object.keys((chart.options.series as Record<string, unknown>) ?? {}).map(Number));
-  const series = seriesRanges.map((values, i) => ({ name: cellText(values[0]), values: values.slice(1).map(Number), line: lineSeries.has(i) }));
+  const series = seriesRanges.map((values, i) => ({
+    name: cellText(values[0]),
+    values: values.slice(1).map(Number),
+    line: lineSeries.has(i),
+  }));
   const max = Math.max(100, ...series.flatMap((s) => s.values.filter(Number.isFinite)));
   const [w, h, pad] = [Math.max(320, labels.length * 90), 240, 30];
   const slot = (w - 2 * pad) / Math.max(1, labels.length);
@@ -43,14 +51,20 @@ function chartSvg(sheet: EmulatedSheet, chart: EmulatedChart): string {
   bars.forEach((s, b) =>
     s.values.forEach((v, i) => {
       const x = pad + i * slot + slot * 0.15 + b * barWidth;
-      parts.push(`<rect x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(h - pad - y(v)).toFixed(1)}" fill="#1a73e8"><title>${escape(`${labels[i]}: ${v}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(h - pad - y(v)).toFixed(1)}" fill="#1a73e8"><title>${escape(`${labels[i]}: ${v}`)}</title></rect>`,
+      );
     }),
   );
   for (const s of series.filter((x) => x.line)) {
     const points = s.values.map((v, i) => `${(pad + i * slot + slot / 2).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
     parts.push(`<polyline points="${points}" fill="none" stroke="#d93025" stroke-width="2"><title>${escape(s.name)}</title></polyline>`);
   }
-  labels.forEach((label, i) => parts.push(`<text x="${(pad + i * slot + slot / 2).toFixed(1)}" y="${h - 8}" text-anchor="middle" font-size="11">${escape(label.slice(0, 18))}</text>`));
+  labels.forEach((label, i) =>
+    parts.push(
+      `<text x="${(pad + i * slot + slot / 2).toFixed(1)}" y="${h - 8}" text-anchor="middle" font-size="11">${escape(label.slice(0, 18))}</text>`,
+    ),
+  );
   const title = escape(String(chart.options.title ?? ''));
   const legend = series.map((s) => `<span style="color:${s.line ? '#d93025' : '#1a73e8'}">■ ${escape(s.name)}</span>`).join(' ');
   return `<figure><figcaption>${title} ${legend}</figcaption><svg role="img" aria-label="${title}" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${parts.join('')}</svg></figure>`;
@@ -58,7 +72,9 @@ function chartSvg(sheet: EmulatedSheet, chart: EmulatedChart): string {
 
 export function resultsHtml(title: string, spreadsheet: EmulatedSpreadsheet): string {
   const tabs = spreadsheet.sheets
-    .map((sheet) => `<section><h2>${escape(sheet.name)}</h2>${sheet.charts.map((c) => chartSvg(sheet, c)).join('')}${table(sheet)}</section>`)
+    .map(
+      (sheet) => `<section><h2>${escape(sheet.name)}</h2>${sheet.charts.map((c) => chartSvg(sheet, c)).join('')}${table(sheet)}</section>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>

@@ -22,10 +22,7 @@ export const DASHBOARD_UID = 'presgen-workflow-orchestration';
 export const DASHBOARD_TITLE = 'Workflow Orchestration';
 export const DATASOURCE_VARIABLE = 'datasource';
 export const SLA_WINDOW_VARIABLE = 'sla_window';
-export const DASHBOARD_JSON_PATH = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../docs/observability/dashboard.json',
-);
+export const DASHBOARD_JSON_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/observability/dashboard.json');
 
 /** Every panel and every query goes through the datasource picked in the variable. */
 const datasource: common.DataSourceRef = { type: 'prometheus', uid: `\${${DATASOURCE_VARIABLE}}` };
@@ -94,41 +91,34 @@ function overviewRow(): cog.Builder<dashboard.Panel>[] {
       's',
       [q.slaP95Query],
     )
-      .thresholds(thresholds([
-        { value: null, color: 'green' },
-        { value: q.SLA_SECONDS, color: 'red' },
-      ]))
+      .thresholds(
+        thresholds([
+          { value: null, color: 'green' },
+          { value: q.SLA_SECONDS, color: 'red' },
+        ]),
+      )
       .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed)),
-    timeseriesPanel(
-      'Throughput: workflows completed per minute',
-      'Transitions to COMPLETED per minute, all replicas.',
-      'short',
-      [q.throughputQuery],
-    ),
+    timeseriesPanel('Throughput: workflows completed per minute', 'Transitions to COMPLETED per minute, all replicas.', 'short', [
+      q.throughputQuery,
+    ]),
     timeseriesPanel('Workflows by status', 'Current workflows per status, read from the database.', 'short', [
       q.workflowsByStatusQuery,
     ]).stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal)),
-    statPanel(
-      'Workflows needing attention',
-      'Workflows in NEEDS_ATTENTION: an operator must retry, skip or cancel them.',
-      'short',
-      [q.needsAttentionQuery],
-    ).thresholds(thresholds([
-      { value: null, color: 'green' },
-      { value: 1, color: 'red' },
-    ])),
+    statPanel('Workflows needing attention', 'Workflows in NEEDS_ATTENTION: an operator must retry, skip or cancel them.', 'short', [
+      q.needsAttentionQuery,
+    ]).thresholds(
+      thresholds([
+        { value: null, color: 'green' },
+        { value: 1, color: 'red' },
+      ]),
+    ),
   ];
 }
 
 function stepsRow(): cog.Builder<dashboard.Panel>[] {
   return [
     timeseriesPanel('Step latency p50 / p95 by step', 'Duration of one step attempt.', 's', q.stepLatencyQueries),
-    timeseriesPanel(
-      'Retries by step and reason',
-      'Step attempts that ended in a scheduled retry, per minute.',
-      'short',
-      [q.retriesQuery],
-    ),
+    timeseriesPanel('Retries by step and reason', 'Step attempts that ended in a scheduled retry, per minute.', 'short', [q.retriesQuery]),
   ];
 }
 
@@ -144,11 +134,13 @@ function externalServicesRow(): cog.Builder<dashboard.Panel>[] {
     timeseriesPanel('External API latency p95 by service', 'Outbound request duration.', 's', [q.apiLatencyQuery], 8),
     statPanel('Circuit state per service', '0 closed, 1 half-open, 2 open.', 'none', [q.circuitStateQuery], 8)
       .mappings(CIRCUIT_MAPPINGS)
-      .thresholds(thresholds([
-        { value: null, color: 'green' },
-        { value: 1, color: 'yellow' },
-        { value: 2, color: 'red' },
-      ])),
+      .thresholds(
+        thresholds([
+          { value: null, color: 'green' },
+          { value: 1, color: 'yellow' },
+          { value: 2, color: 'red' },
+        ]),
+      ),
   ];
 }
 
@@ -172,10 +164,12 @@ function workspaceRow(): cog.Builder<dashboard.Panel>[] {
       8,
     )
       .max(1)
-      .thresholds(thresholds([
-        { value: null, color: 'green' },
-        { value: 0.8, color: 'red' },
-      ]))
+      .thresholds(
+        thresholds([
+          { value: null, color: 'green' },
+          { value: 0.8, color: 'red' },
+        ]),
+      )
       .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed)),
     timeseriesPanel(
       'Notification backlog and failures',
@@ -189,8 +183,20 @@ function workspaceRow(): cog.Builder<dashboard.Panel>[] {
 
 function httpRow(): cog.Builder<dashboard.Panel>[] {
   return [
-    timeseriesPanel('HTTP request rate by route', 'Inbound requests per second, all replicas, by route pattern.', 'reqps', [q.httpRateQuery], 8),
-    timeseriesPanel('HTTP error ratio by route', 'Share of inbound requests answered with a 5xx, by route pattern.', 'percentunit', [q.httpErrorRatioQuery], 8).max(1),
+    timeseriesPanel(
+      'HTTP request rate by route',
+      'Inbound requests per second, all replicas, by route pattern.',
+      'reqps',
+      [q.httpRateQuery],
+      8,
+    ),
+    timeseriesPanel(
+      'HTTP error ratio by route',
+      'Share of inbound requests answered with a 5xx, by route pattern.',
+      'percentunit',
+      [q.httpErrorRatioQuery],
+      8,
+    ).max(1),
     timeseriesPanel('HTTP latency p95 by route', 'Inbound request duration, by route pattern.', 's', [q.httpLatencyQuery], 8),
   ];
 }
@@ -216,7 +222,9 @@ export function buildDashboard(): dashboard.Dashboard {
   const builder = new dashboard.DashboardBuilder(DASHBOARD_TITLE)
     .uid(DASHBOARD_UID)
     .tags(['presgen', 'workflow', 'generated'])
-    .description('PresGen-Assess orchestrator: SLA, steps, external services, Apps Script pump. Generated by scripts/observability/build-dashboard.ts.')
+    .description(
+      'PresGen-Assess orchestrator: SLA, steps, external services, Apps Script pump. Generated by scripts/observability/build-dashboard.ts.',
+    )
     .editable()
     .refresh('30s')
     .time({ from: 'now-6h', to: 'now' })

@@ -79,10 +79,7 @@ export const WorkflowPage = z.object({ items: z.array(WorkflowView), nextCursor:
 export type WorkflowPage = z.infer<typeof WorkflowPage>;
 
 /** Resume a parked workflow: with the Sheet the responses went to, or with a response payload. */
-export const ResumeWorkflowRequest = z.union([
-  z.object({ sheetUrl: UrlText }).strict(),
-  z.object({ submission: FormSubmission }).strict(),
-]);
+export const ResumeWorkflowRequest = z.union([z.object({ sheetUrl: UrlText }).strict(), z.object({ submission: FormSubmission }).strict()]);
 export type ResumeWorkflowRequest = z.infer<typeof ResumeWorkflowRequest>;
 
 export const RetryWorkflowRequest = z.object({ fromStep: StepStatus.optional() }).strict();

@@ -39,19 +39,21 @@ export const CreateAssessmentAssetsPayload = z.object({
   /** Share the folder with the learner (reader) when true; off by feature flag FEATURE_PUBLIC_SHARING. */
   shareWithLearner: z.boolean(),
 });
-export const CreateAssessmentAssetsResult = z.object({
-  folderId: DriveId,
-  folderUrl: UrlText,
-  formId: DriveId,
-  formUrl: UrlText,
-  /** The respondent link the learner opens. */
-  formResponderUrl: UrlText,
-  formPublished: z.literal(true),
-  resultsSpreadsheetId: DriveId,
-  resultsSpreadsheetUrl: UrlText,
-  /** Form item id -> question id, so a submission can be mapped back to the answer key. */
-  itemQuestionIds: z.record(IdText, IdText),
-}).strict();
+export const CreateAssessmentAssetsResult = z
+  .object({
+    folderId: DriveId,
+    folderUrl: UrlText,
+    formId: DriveId,
+    formUrl: UrlText,
+    /** The respondent link the learner opens. */
+    formResponderUrl: UrlText,
+    formPublished: z.literal(true),
+    resultsSpreadsheetId: DriveId,
+    resultsSpreadsheetUrl: UrlText,
+    /** Form item id -> question id, so a submission can be mapped back to the answer key. */
+    itemQuestionIds: z.record(IdText, IdText),
+  })
+  .strict();
 
 export const WriteTabPayload = z.object({
   spreadsheetId: DriveId,
@@ -59,13 +61,15 @@ export const WriteTabPayload = z.object({
   /** Written with one batched setValues; rows are padded to the widest row. */
   rows: z.array(z.array(CellValue)).min(1).max(5000),
 });
-export const WriteTabResult = z.object({
-  spreadsheetId: DriveId,
-  tabName: text(100, 1),
-  rowCount: z.number().int().min(0),
-  columnCount: z.number().int().min(0),
-  url: UrlText.optional(),
-}).strict();
+export const WriteTabResult = z
+  .object({
+    spreadsheetId: DriveId,
+    tabName: text(100, 1),
+    rowCount: z.number().int().min(0),
+    columnCount: z.number().int().min(0),
+    url: UrlText.optional(),
+  })
+  .strict();
 
 export const SetSharingPayload = z.object({
   fileIds: z.array(DriveId).min(1).max(100),
@@ -86,18 +90,20 @@ export const SetSharingResult = z
 export const TrashFilesPayload = z.object({ fileIds: z.array(DriveId).min(1).max(100) });
 export const TrashFilesResult = z.object({ trashedFileIds: z.array(DriveId) }).strict();
 
-export const FormSubmission = z.object({
-  formId: DriveId,
-  /** The Form response id: the dedupe key for duplicate deliveries. */
-  responseId: text(300, 1),
-  /**
-   * '' when the form gave no email (its collection type, an account without one): the submission
-   * is still routed by formId (one form, one workflow), never dropped.
-   */
-  respondentEmail: z.union([Email, z.literal('')]),
-  submittedAt: z.iso.datetime({ offset: true }),
-  answers: z.array(z.object({ questionId: IdText, answer: Text }).strict()).max(500),
-}).strict();
+export const FormSubmission = z
+  .object({
+    formId: DriveId,
+    /** The Form response id: the dedupe key for duplicate deliveries. */
+    responseId: text(300, 1),
+    /**
+     * '' when the form gave no email (its collection type, an account without one): the submission
+     * is still routed by formId (one form, one workflow), never dropped.
+     */
+    respondentEmail: z.union([Email, z.literal('')]),
+    submittedAt: z.iso.datetime({ offset: true }),
+    answers: z.array(z.object({ questionId: IdText, answer: Text }).strict()).max(500),
+  })
+  .strict();
 export type FormSubmission = z.infer<typeof FormSubmission>;
 
 export const ReadResponsesPayload = z.object({ spreadsheetUrl: UrlText, formId: DriveId });
@@ -121,10 +127,38 @@ export const COMMAND_CONTRACTS = {
     retryBaseMs: 1000,
     retryMaxMs: 60_000,
   },
-  write_tab: { payload: WriteTabPayload, result: WriteTabResult, storesResult: true, maxAttempts: 5, retryBaseMs: 1000, retryMaxMs: 60_000 },
-  set_sharing: { payload: SetSharingPayload, result: SetSharingResult, storesResult: true, maxAttempts: 5, retryBaseMs: 1000, retryMaxMs: 60_000 },
-  trash_files: { payload: TrashFilesPayload, result: TrashFilesResult, storesResult: true, maxAttempts: 5, retryBaseMs: 1000, retryMaxMs: 60_000 },
-  read_responses: { payload: ReadResponsesPayload, result: ReadResponsesResult, storesResult: false, maxAttempts: 5, retryBaseMs: 1000, retryMaxMs: 60_000 },
+  write_tab: {
+    payload: WriteTabPayload,
+    result: WriteTabResult,
+    storesResult: true,
+    maxAttempts: 5,
+    retryBaseMs: 1000,
+    retryMaxMs: 60_000,
+  },
+  set_sharing: {
+    payload: SetSharingPayload,
+    result: SetSharingResult,
+    storesResult: true,
+    maxAttempts: 5,
+    retryBaseMs: 1000,
+    retryMaxMs: 60_000,
+  },
+  trash_files: {
+    payload: TrashFilesPayload,
+    result: TrashFilesResult,
+    storesResult: true,
+    maxAttempts: 5,
+    retryBaseMs: 1000,
+    retryMaxMs: 60_000,
+  },
+  read_responses: {
+    payload: ReadResponsesPayload,
+    result: ReadResponsesResult,
+    storesResult: false,
+    maxAttempts: 5,
+    retryBaseMs: 1000,
+    retryMaxMs: 60_000,
+  },
 } as const satisfies Record<string, CommandDefinition>;
 
 export interface CommandDefinition {
@@ -174,11 +208,13 @@ export const CommandCompletion = z.union([
   z
     .object({
       leaseToken: IdText,
-      error: z.object({
-        message: text(2000, 1),
-        /** Transient on the Workspace side (quota, timeout): the backend re-offers the command. */
-        retryable: z.boolean(),
-      }).strict(),
+      error: z
+        .object({
+          message: text(2000, 1),
+          /** Transient on the Workspace side (quota, timeout): the backend re-offers the command. */
+          retryable: z.boolean(),
+        })
+        .strict(),
       traceparent: Traceparent.optional(),
     })
     .strict(),

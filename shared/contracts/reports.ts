@@ -39,8 +39,18 @@ export const IntegrationHealthReport = z.object({
     overSla: z.number().int(),
     slaSeconds: z.number(),
   }),
-  attention: z.array(z.object({ workflowId: z.string(), status: z.string(), step: z.string().nullable(), reason: z.string(), at: z.string() })),
+  attention: z.array(
+    z.object({ workflowId: z.string(), status: z.string(), step: z.string().nullable(), reason: z.string(), at: z.string() }),
+  ),
   /** Highest daily Apps Script usage reported by any instructor's add-on, per service. */
-  quotaPeaks: z.array(z.object({ service: z.string(), day: z.string(), peak: z.number().int(), limit: z.number().int().nullable(), ratio: z.number().nullable() })),
+  quotaPeaks: z.array(
+    z.object({
+      service: z.string(),
+      day: z.string(),
+      peak: z.number().int(),
+      limit: z.number().int().nullable(),
+      ratio: z.number().nullable(),
+    }),
+  ),
 });
 export type IntegrationHealthReport = z.infer<typeof IntegrationHealthReport>;

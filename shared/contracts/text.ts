@@ -47,10 +47,16 @@ export function text(max: number, min = 0) {
 export const IdText = text(TEXT_LIMITS.id, 1);
 
 /** An email address, at most 254 characters. */
-export const EmailText = z.email().max(TEXT_LIMITS.email, { error: `must be at most ${TEXT_LIMITS.email} characters` }).refine(isSafeText, { error: UNSAFE_TEXT_MESSAGE });
+export const EmailText = z
+  .email()
+  .max(TEXT_LIMITS.email, { error: `must be at most ${TEXT_LIMITS.email} characters` })
+  .refine(isSafeText, { error: UNSAFE_TEXT_MESSAGE });
 
 /** An absolute URL, at most 2048 characters. */
-export const UrlText = z.url().max(TEXT_LIMITS.url, { error: `must be at most ${TEXT_LIMITS.url} characters` }).refine(isSafeText, { error: UNSAFE_TEXT_MESSAGE });
+export const UrlText = z
+  .url()
+  .max(TEXT_LIMITS.url, { error: `must be at most ${TEXT_LIMITS.url} characters` })
+  .refine(isSafeText, { error: UNSAFE_TEXT_MESSAGE });
 
 /** Workflow and command ids are UUIDs minted by the backend: anything else in a path is a 400, never a query. */
 export const UuidText = z.uuid({ error: 'must be a UUID' });

@@ -21,7 +21,12 @@ const ID_TOKEN = 'test-id-token';
 interface BackendState {
   queue: unknown[];
   completions: Array<{ id: string; leaseToken: string; result?: any; error?: { message: string; retryable: boolean } }>;
-  submissions: Array<{ formId: string; responseId: string; respondentEmail: string; answers: Array<{ questionId: string; answer: string }> }>;
+  submissions: Array<{
+    formId: string;
+    responseId: string;
+    respondentEmail: string;
+    answers: Array<{ questionId: string; answer: string }>;
+  }>;
   quotaReports: Array<{ day: string; usage: Record<string, number> }>;
   claims: Array<{ spreadsheetId?: string; max: number }>;
   workflows: Array<{ request: Record<string, unknown> }>;
@@ -115,7 +120,14 @@ describe('triggers', () => {
 
     emulator.run('showSidebar');
     emulator.run('showSidebar');
-    const form = { certificationId: 'aws-saa', learnerEmail: LEARNER, courseCount: 2, slidesPerCourse: 5, avatarVideos: true, shareWithLearner: true };
+    const form = {
+      certificationId: 'aws-saa',
+      learnerEmail: LEARNER,
+      courseCount: 2,
+      slidesPerCourse: 5,
+      avatarVideos: true,
+      shareWithLearner: true,
+    };
     for (let i = 0; i < 3; i++) emulator.run('startAssessment', { ...form, requestId: `click-${i}` });
 
     const formSubmit = emulator.state.triggers.filter((t) => t.eventType === 'ON_FORM_SUBMIT');
@@ -193,10 +205,24 @@ describe('commands', () => {
       payload: { spreadsheetId: assets.resultsSpreadsheetId, tabName, rows },
     });
     await control('enqueue', [
-      tab('tab-1', 'Gap_Analysis', [['Domain', 'Score', 'Severity'], ['Networking', 0.5], ['Security', null, 'high']]),
-      tab('tab-2', 'Training_Plan', [['Rank', 'Skill'], [1, 'Subnetting']]),
+      tab('tab-1', 'Gap_Analysis', [
+        ['Domain', 'Score', 'Severity'],
+        ['Networking', 0.5],
+        ['Security', null, 'high'],
+      ]),
+      tab('tab-2', 'Training_Plan', [
+        ['Rank', 'Skill'],
+        [1, 'Subnetting'],
+      ]),
       // Text Sheets would otherwise turn into dates, numbers, booleans and a formula.
-      tab('tab-3', 'Course_Outline_1', [['Slide', 'Title'], [1, '7/10'], [2, '1-2'], [3, '+5'], [4, 'TRUE'], [5, '=IMPORTXML("x")']]),
+      tab('tab-3', 'Course_Outline_1', [
+        ['Slide', 'Title'],
+        [1, '7/10'],
+        [2, '1-2'],
+        [3, '+5'],
+        [4, 'TRUE'],
+        [5, '=IMPORTXML("x")'],
+      ]),
     ]);
     emulator.resetCallCounts();
     emulator.run('pumpNow');
@@ -208,7 +234,11 @@ describe('commands', () => {
     expect(outline.values.map((row) => row[0]).slice(1)).toEqual([1, 2, 3, 4, 5]); // numbers stay numbers
     expect(outline.formulas.size).toBe(0);
     const gap = sheets.find((s) => s.name === 'Gap_Analysis')!;
-    expect(gap.values).toEqual([['Domain', 'Score', 'Severity'], ['Networking', 0.5, ''], ['Security', '', 'high']]);
+    expect(gap.values).toEqual([
+      ['Domain', 'Score', 'Severity'],
+      ['Networking', 0.5, ''],
+      ['Security', '', 'high'],
+    ]);
     expect(gap.frozenRows).toBe(1);
     const results = (await backendState()).completions.filter((c) => c.id.startsWith('tab-'));
     expect(results.map((c) => c.result)).toEqual([
@@ -252,7 +282,11 @@ describe('form submissions', () => {
     emulator.run('ensureTriggers');
     const assets = await createAssets(emulator, 'create-3');
     await control('enqueue', [
-      { ...envelope('tab-after-submit'), type: 'write_tab', payload: { spreadsheetId: assets.resultsSpreadsheetId, tabName: 'Gap_Analysis', rows: [['ok']] } },
+      {
+        ...envelope('tab-after-submit'),
+        type: 'write_tab',
+        payload: { spreadsheetId: assets.resultsSpreadsheetId, tabName: 'Gap_Analysis', rows: [['ok']] },
+      },
     ]);
 
     const runs = emulator.fireFormSubmit(assets.formId, { [QUIZ[0].title]: 'TCP', [QUIZ[1].title]: 'RSA' }, LEARNER);
@@ -316,7 +350,10 @@ describe('hygiene', () => {
   it('with slow Workspace calls, a pump claims only what fits in its time, so nothing waits claimed while its lease runs out', async () => {
     // 400 ms a call: creating the assets is ~10 s of a sidebar pump's 25 s.
     const emulator = newEmulator({ callLatencyMs: 400 });
-    await control('enqueue', [1, 2, 3, 4].map((i) => createAssetsCommand(`slow-${i}`, emulator)));
+    await control(
+      'enqueue',
+      [1, 2, 3, 4].map((i) => createAssetsCommand(`slow-${i}`, emulator)),
+    );
     const stats = emulator.run('pumpNow') as { claimed: number; succeeded: number; deferred: number };
     expect(stats.deferred).toBe(0);
     expect(stats.claimed).toBe(stats.succeeded);

@@ -6,7 +6,10 @@ const body = (code: string, message: string, details?: unknown) => JSON.stringif
 describe('backend errors an instructor can read', () => {
   it('shows the backend message for a 4xx and names the invalid fields', () => {
     // The backend's details shape (shared/contracts/api.ts ErrorBody): one { field, message } per field.
-    const err = backendErrorFrom(400, body('validation_failed', 'The request is invalid', [{ field: 'body.learnerEmail', message: 'Invalid email' }]));
+    const err = backendErrorFrom(
+      400,
+      body('validation_failed', 'The request is invalid', [{ field: 'body.learnerEmail', message: 'Invalid email' }]),
+    );
     expect(err.status).toBe(400);
     expect(err.code).toBe('validation_failed');
     expect(err.retryable).toBe(false);

@@ -104,7 +104,9 @@ describe('Sidebar.html', () => {
   it('is copied to the output with a label for every field and an aria-live region for errors', async () => {
     const html = await readFile(join(outDir, 'Sidebar.html'), 'utf8');
     const ids = [...html.matchAll(/<(?:input|select)[^>]*\bid="([^"]+)"/g)].map((m) => m[1]);
-    expect(ids).toEqual(expect.arrayContaining(['certificationId', 'learnerEmail', 'courseCount', 'slidesPerCourse', 'avatarVideos', 'shareWithLearner']));
+    expect(ids).toEqual(
+      expect.arrayContaining(['certificationId', 'learnerEmail', 'courseCount', 'slidesPerCourse', 'avatarVideos', 'shareWithLearner']),
+    );
     for (const id of ids) expect(html, id).toMatch(new RegExp(`<label[^>]*for="${id}"`));
     expect(html).toMatch(/id="status"[^>]*aria-live="polite"|aria-live="polite"[^>]*id="status"/);
   });
@@ -143,14 +145,32 @@ describe('the bundle at run time (minimal fake services, no network)', () => {
   function runtimeContext() {
     const menu: Array<[string, string]> = [];
     let fetches = 0;
-    const properties = () => ({ getProperties: () => ({}), getProperty: () => null, setProperty: () => undefined, deleteProperty: () => undefined });
+    const properties = () => ({
+      getProperties: () => ({}),
+      getProperty: () => null,
+      setProperty: () => undefined,
+      deleteProperty: () => undefined,
+    });
     const context = vm.createContext({
       SpreadsheetApp: {
-        getUi: () => ({ createAddonMenu: () => ({ addItem(label: string, fn: string) { menu.push([label, fn]); return this; }, addToUi() {} }) }),
+        getUi: () => ({
+          createAddonMenu: () => ({
+            addItem(label: string, fn: string) {
+              menu.push([label, fn]);
+              return this;
+            },
+            addToUi() {},
+          }),
+        }),
         getActiveSpreadsheet: () => ({ getId: () => 'ss-active' }),
       },
       PropertiesService: { getScriptProperties: properties, getUserProperties: properties },
-      UrlFetchApp: { fetch: () => { fetches++; throw new Error('Address unavailable: no network in this test'); } },
+      UrlFetchApp: {
+        fetch: () => {
+          fetches++;
+          throw new Error('Address unavailable: no network in this test');
+        },
+      },
       ScriptApp: { getIdentityToken: () => 'test-token' },
       Utilities: { sleep: () => undefined, getUuid: () => 'uuid-1' },
       console: { log() {}, warn() {}, error() {} },
@@ -171,9 +191,9 @@ describe('the bundle at run time (minimal fake services, no network)', () => {
     expect(() => context.startAssessment({ certificationId: 'aws', learnerEmail: 'nope', courseCount: 2, slidesPerCourse: 5 })).toThrow(
       /^Learner email:/,
     );
-    expect(() => context.startAssessment({ certificationId: 'aws', learnerEmail: 'a@example.com', courseCount: 9, slidesPerCourse: 5 })).toThrow(
-      /^Number of courses:/,
-    );
+    expect(() =>
+      context.startAssessment({ certificationId: 'aws', learnerEmail: 'a@example.com', courseCount: 9, slidesPerCourse: 5 }),
+    ).toThrow(/^Number of courses:/);
     expect(fetches()).toBe(0);
   });
 
@@ -183,7 +203,9 @@ describe('the bundle at run time (minimal fake services, no network)', () => {
     expect(() => context.resumeWithSheetUrl('wf-1', 'https://example.com/not-a-sheet')).toThrow(/^Sheet URL:/);
     expect(fetches()).toBe(0);
     // A valid link passes validation; the backend is unreachable, so the call is retried, then explained.
-    expect(() => context.resumeWithSheetUrl('wf-1', 'https://docs.google.com/spreadsheets/d/abc/edit')).toThrow(/^Could not reach PresGen-Assess/);
+    expect(() => context.resumeWithSheetUrl('wf-1', 'https://docs.google.com/spreadsheets/d/abc/edit')).toThrow(
+      /^Could not reach PresGen-Assess/,
+    );
     expect(fetches()).toBe(5);
   });
 });

@@ -4,7 +4,18 @@
  * and no sequence may push a bundle built without a real BACKEND_URL.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,10 +69,15 @@ function freshClone(into: string): void {
   }
   for (const bin of readdirSync(join(REPO, 'node_modules', '.bin'))) {
     if (bin === 'clasp') continue;
-    symlinkSync(resolve(join(REPO, 'node_modules', '.bin'), readlinkSync(join(REPO, 'node_modules', '.bin', bin))), join(modules, '.bin', bin));
+    symlinkSync(
+      resolve(join(REPO, 'node_modules', '.bin'), readlinkSync(join(REPO, 'node_modules', '.bin', bin))),
+      join(modules, '.bin', bin),
+    );
   }
   writeFileSync(join(records, 'recorder.cjs'), RECORDER);
-  writeFileSync(join(modules, '.bin', 'clasp'), `#!/bin/sh\nexec node ${JSON.stringify(join(records, 'recorder.cjs'))} "$@"\n`, { mode: 0o755 });
+  writeFileSync(join(modules, '.bin', 'clasp'), `#!/bin/sh\nexec node ${JSON.stringify(join(records, 'recorder.cjs'))} "$@"\n`, {
+    mode: 0o755,
+  });
 }
 
 function sh(script: string, extraEnv: Record<string, string> = {}) {
@@ -75,7 +91,12 @@ function sh(script: string, extraEnv: Record<string, string> = {}) {
 
 function calls(): Call[] {
   const file = join(records, 'calls.jsonl');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Call) : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Call)
+    : [];
 }
 const pushes = () => calls().filter((c) => c.pushed);
 
@@ -110,7 +131,10 @@ describe('the README deploy steps on a fresh clone', { timeout: 180_000 }, () =>
 
     const create = calls().find((c) => c.args.includes('create'))!;
     expect(create.cwd).not.toBe(clone); // clasp 3 refuses `create` next to the tracked .clasp.json
-    expect(JSON.parse(readFileSync(join(clone, '.clasp-dev.json'), 'utf8'))).toEqual({ scriptId: 'recordedNewScriptId_0123456789abcdef', rootDir: 'dist/apps-script' });
+    expect(JSON.parse(readFileSync(join(clone, '.clasp-dev.json'), 'utf8'))).toEqual({
+      scriptId: 'recordedNewScriptId_0123456789abcdef',
+      rootDir: 'dist/apps-script',
+    });
     expect(JSON.parse(readFileSync(join(clone, '.clasp-prod.json'), 'utf8')).scriptId).toBe('1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789');
 
     const [push] = pushes();

@@ -39,9 +39,12 @@ describe('quota error detection', () => {
     expect(isQuotaError(new Error(message))).toBe(true);
   });
 
-  it.each(['No item with the given ID could be found.', 'Invalid argument: id', 'Access denied: DriveApp.'])('does not treat %j as quota', (message) => {
-    expect(isQuotaError(new Error(message))).toBe(false);
-  });
+  it.each(['No item with the given ID could be found.', 'Invalid argument: id', 'Access denied: DriveApp.'])(
+    'does not treat %j as quota',
+    (message) => {
+      expect(isQuotaError(new Error(message))).toBe(false);
+    },
+  );
 });
 
 describe('QuotaGuard', () => {

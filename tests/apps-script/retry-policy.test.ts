@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { decideHttpRetry, headerValue, isRetryableStatus } from '../../apps-script/http/retry-policy';
 
-const base = { attempt: 1, maxAttempts: 5, remainingMs: 300_000, reserveMs: 5_000, baseDelayMs: 1_000, maxDelayMs: 16_000, random: () => 0.5 };
+const base = {
+  attempt: 1,
+  maxAttempts: 5,
+  remainingMs: 300_000,
+  reserveMs: 5_000,
+  baseDelayMs: 1_000,
+  maxDelayMs: 16_000,
+  random: () => 0.5,
+};
 
 describe('backend retry policy', () => {
   it('retries 5xx, 429, 408 and network failures only', () => {

@@ -28,6 +28,9 @@ describe('write_tab rows → one setValues rectangle', () => {
 
   it('handles a single cell and an all-empty row', () => {
     expect(toSheetRectangle([['only']])).toEqual([['only']]);
-    expect(toSheetRectangle([[], ['a', 'b']])).toEqual([['', ''], ['a', 'b']]);
+    expect(toSheetRectangle([[], ['a', 'b']])).toEqual([
+      ['', ''],
+      ['a', 'b'],
+    ]);
   });
 });

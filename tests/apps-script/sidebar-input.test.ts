@@ -20,7 +20,14 @@ const valid = {
 describe('sidebar input', () => {
   it('coerces HTML form values and builds the CreateWorkflowRequest', () => {
     const form = parseInput(StartAssessmentForm, valid);
-    expect(form).toEqual({ certificationId: 'aws-saa', learnerEmail: 'learner@example.com', courseCount: 3, slidesPerCourse: 12, avatarVideos: true, shareWithLearner: false });
+    expect(form).toEqual({
+      certificationId: 'aws-saa',
+      learnerEmail: 'learner@example.com',
+      courseCount: 3,
+      slidesPerCourse: 12,
+      avatarVideos: true,
+      shareWithLearner: false,
+    });
     expect(buildCreateWorkflowRequest(form, 'ss-1', () => 'req-1')).toEqual({ ...form, spreadsheetId: 'ss-1', requestId: 'req-1' });
     expect(buildCreateWorkflowRequest({ ...form, requestId: 'click-7' }, 'ss-1', () => 'unused').requestId).toBe('click-7');
   });
@@ -34,8 +41,12 @@ describe('sidebar input', () => {
   });
 
   it('accepts only Google Sheets links for Resume with Sheet URL', () => {
-    expect(parseInput(SheetUrl, 'https://docs.google.com/spreadsheets/d/abc_123-XYZ/edit#gid=0', 'sheetUrl')).toContain('/spreadsheets/d/abc_123-XYZ');
-    expect(() => parseInput(SheetUrl, 'https://example.com/file', 'sheetUrl')).toThrow(/^Sheet URL: must be a link to a Google Sheets spreadsheet/);
+    expect(parseInput(SheetUrl, 'https://docs.google.com/spreadsheets/d/abc_123-XYZ/edit#gid=0', 'sheetUrl')).toContain(
+      '/spreadsheets/d/abc_123-XYZ',
+    );
+    expect(() => parseInput(SheetUrl, 'https://example.com/file', 'sheetUrl')).toThrow(
+      /^Sheet URL: must be a link to a Google Sheets spreadsheet/,
+    );
     expect(() => parseInput(SheetUrl, 'http://docs.google.com/spreadsheets/d/abc', 'sheetUrl')).toThrow(/^Sheet URL:/);
     expect(() => parseInput(WorkflowId, '', 'workflowId')).toThrow(/^Workflow:/);
   });

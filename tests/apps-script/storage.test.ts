@@ -57,7 +57,12 @@ describe('JsonStore', () => {
     store.set('cmd:done:1', 1);
     store.set('cmd:done:2', { pad: 'x'.repeat(MAX_CHUNK_CHARS + 10) });
     store.set('form:1', 2);
-    expect(store.entries('cmd:done:').map(([k]) => k).sort()).toEqual(['cmd:done:1', 'cmd:done:2']);
+    expect(
+      store
+        .entries('cmd:done:')
+        .map(([k]) => k)
+        .sort(),
+    ).toEqual(['cmd:done:1', 'cmd:done:2']);
   });
 });
 

@@ -14,7 +14,17 @@ const itemQuestionIds = { '101': 'q-net-1', '102': 'q-sec-1', '103': 'q-sec-2' }
 
 describe('FormSubmission from a form response', () => {
   it('keys answers by question id, not by form item id', () => {
-    const result = toFormSubmission('form-1', response({ answers: [[101, 'TCP'], [102, 'AES'], [103, 'RSA']] }), itemQuestionIds);
+    const result = toFormSubmission(
+      'form-1',
+      response({
+        answers: [
+          [101, 'TCP'],
+          [102, 'AES'],
+          [103, 'RSA'],
+        ],
+      }),
+      itemQuestionIds,
+    );
     expect(result).toEqual({
       ok: true,
       submission: {
@@ -32,7 +42,16 @@ describe('FormSubmission from a form response', () => {
   });
 
   it('skips items that are not assessment questions and joins checkbox answers', () => {
-    const result = toFormSubmission('form-1', response({ answers: [[999, 'extra'], [101, ['A', 'B']]] }), itemQuestionIds);
+    const result = toFormSubmission(
+      'form-1',
+      response({
+        answers: [
+          [999, 'extra'],
+          [101, ['A', 'B']],
+        ],
+      }),
+      itemQuestionIds,
+    );
     expect(result.ok && result.submission.answers).toEqual([{ questionId: 'q-net-1', answer: 'A, B' }]);
   });
 

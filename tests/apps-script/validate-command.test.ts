@@ -8,7 +8,14 @@ describe('claimed command validation', () => {
     const result = validateClaimedCommand({
       ...envelope,
       type: 'write_tab',
-      payload: { spreadsheetId: 'ss-1', tabName: 'Gap_Analysis', rows: [['Domain', 'Score'], ['Net', 0.5]] },
+      payload: {
+        spreadsheetId: 'ss-1',
+        tabName: 'Gap_Analysis',
+        rows: [
+          ['Domain', 'Score'],
+          ['Net', 0.5],
+        ],
+      },
     });
     expect(result.ok).toBe(true);
     expect(result.ok && result.command.type).toBe('write_tab');

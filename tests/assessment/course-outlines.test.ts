@@ -56,7 +56,13 @@ describe('buildCourseOutlines', () => {
   it('still builds courses for a perfect score: an advanced review', async () => {
     const emptyPlan = await engine.buildTrainingPlan({ certificationId: CERT, gaps: perfectGaps });
     expect(emptyPlan.items).toEqual([]);
-    const out = await engine.buildCourseOutlines({ certificationId: CERT, plan: emptyPlan, gaps: perfectGaps, courseCount: 2, slidesPerCourse: 5 });
+    const out = await engine.buildCourseOutlines({
+      certificationId: CERT,
+      plan: emptyPlan,
+      gaps: perfectGaps,
+      courseCount: 2,
+      slidesPerCourse: 5,
+    });
     expect(out.courses).toHaveLength(2);
     expect(out.courses.every((c) => c.title.includes('advanced review') && c.slides.length === 5)).toBe(true);
     // The heaviest domain leads the review.
@@ -69,8 +75,14 @@ describe('buildCourseOutlines', () => {
   });
 
   it('rejects out-of-range counts naming the field', async () => {
-    await expect(engine.buildCourseOutlines({ certificationId: CERT, plan, gaps, courseCount: 6, slidesPerCourse: 5 })).rejects.toThrow(/courseCount/);
-    await expect(engine.buildCourseOutlines({ certificationId: CERT, plan, gaps, courseCount: 2, slidesPerCourse: 41 })).rejects.toThrow(/slidesPerCourse/);
-    await expect(engine.buildCourseOutlines({ certificationId: CERT, plan, gaps, courseCount: 0, slidesPerCourse: 5 })).rejects.toMatchObject({ reason: 'invalid_input' });
+    await expect(engine.buildCourseOutlines({ certificationId: CERT, plan, gaps, courseCount: 6, slidesPerCourse: 5 })).rejects.toThrow(
+      /courseCount/,
+    );
+    await expect(engine.buildCourseOutlines({ certificationId: CERT, plan, gaps, courseCount: 2, slidesPerCourse: 41 })).rejects.toThrow(
+      /slidesPerCourse/,
+    );
+    await expect(
+      engine.buildCourseOutlines({ certificationId: CERT, plan, gaps, courseCount: 0, slidesPerCourse: 5 }),
+    ).rejects.toMatchObject({ reason: 'invalid_input' });
   });
 });

@@ -34,7 +34,14 @@ describe('analyzeGaps', () => {
   });
 
   it('computes a hand-checked case: points-weighted scores, trimming, blanks, unknown ids, last answer wins', async () => {
-    const q = (id: string, domainId: string, skillId: string, points: number) => ({ id, domainId, skillId, prompt: `Question ${id}?`, choices: ['A', 'B', 'C'], points });
+    const q = (id: string, domainId: string, skillId: string, points: number) => ({
+      id,
+      domainId,
+      skillId,
+      prompt: `Question ${id}?`,
+      choices: ['A', 'B', 'C'],
+      points,
+    });
     const assessment: GeneratedAssessment = {
       certificationId: 'aws-saa-c03',
       title: 'hand-made',
@@ -65,9 +72,33 @@ describe('analyzeGaps', () => {
     expect(gaps.totalScore).toBeCloseTo(4 / 9, 6);
     expect(gaps).toMatchObject({ passed: false, answered: 4, correct: 3 });
     expect(gaps.domains).toEqual([
-      { domainId: 'design-secure-architectures', domainName: 'Design Secure Architectures', weight: 0.3, earned: 3, possible: 4, score: 0.75, severity: 'low' },
-      { domainId: 'design-resilient-architectures', domainName: 'Design Resilient Architectures', weight: 0.26, earned: 1, possible: 4, score: 0.25, severity: 'critical' },
-      { domainId: 'design-cost-optimized-architectures', domainName: 'Design Cost-Optimized Architectures', weight: 0.2, earned: 0, possible: 1, score: 0, severity: 'critical' },
+      {
+        domainId: 'design-secure-architectures',
+        domainName: 'Design Secure Architectures',
+        weight: 0.3,
+        earned: 3,
+        possible: 4,
+        score: 0.75,
+        severity: 'low',
+      },
+      {
+        domainId: 'design-resilient-architectures',
+        domainName: 'Design Resilient Architectures',
+        weight: 0.26,
+        earned: 1,
+        possible: 4,
+        score: 0.25,
+        severity: 'critical',
+      },
+      {
+        domainId: 'design-cost-optimized-architectures',
+        domainName: 'Design Cost-Optimized Architectures',
+        weight: 0.2,
+        earned: 0,
+        possible: 1,
+        score: 0,
+        severity: 'critical',
+      },
     ]);
     expect(gaps.skills.map((s) => [s.skillId, s.score, s.severity])).toEqual([
       ['iam-access', 0.666667, 'medium'],
@@ -87,7 +118,12 @@ describe('analyzeGaps', () => {
       choices: ['yes', 'no'],
       points: 1,
     }));
-    const assessment = { certificationId: 'aws-saa-c03', title: 't', questions, answerKey: Object.fromEntries(questions.map((q) => [q.id, 0])) };
+    const assessment = {
+      certificationId: 'aws-saa-c03',
+      title: 't',
+      questions,
+      answerKey: Object.fromEntries(questions.map((q) => [q.id, 0])),
+    };
     const answers = questions.map((q, i) => ({ questionId: q.id, answer: i < 18 ? 'yes' : 'no' }));
     expect((await engine.analyzeGaps({ assessment, answers })).passed).toBe(true);
     answers[0].answer = 'no';
@@ -96,7 +132,16 @@ describe('analyzeGaps', () => {
 
   it('maps scores to severities at the documented thresholds', () => {
     expect([0, 0.39, 0.4, 0.59, 0.6, 0.74, 0.75, 0.89, 0.9, 1].map(severityForScore)).toEqual([
-      'critical', 'critical', 'high', 'high', 'medium', 'medium', 'low', 'low', 'none', 'none',
+      'critical',
+      'critical',
+      'high',
+      'high',
+      'medium',
+      'medium',
+      'low',
+      'low',
+      'none',
+      'none',
     ]);
   });
 

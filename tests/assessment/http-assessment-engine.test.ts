@@ -45,19 +45,39 @@ describe('HttpAssessmentEngine against the documented API on loopback', () => {
     await remote.generateAssessment({ certificationId: 'comptia-security-plus-sy0-701', seed: 's' });
     await remote.getProfile('comptia-security-plus-sy0-701');
     expect(server.requests).toEqual([
-      { method: 'POST', path: '/v1/assessments', authorization: `Bearer ${TOKEN}`, idempotencyKey: 'assessment:comptia-security-plus-sy0-701:s:default' },
-      { method: 'GET', path: '/v1/certifications/comptia-security-plus-sy0-701', authorization: `Bearer ${TOKEN}`, idempotencyKey: undefined },
+      {
+        method: 'POST',
+        path: '/v1/assessments',
+        authorization: `Bearer ${TOKEN}`,
+        idempotencyKey: 'assessment:comptia-security-plus-sy0-701:s:default',
+      },
+      {
+        method: 'GET',
+        path: '/v1/certifications/comptia-security-plus-sy0-701',
+        authorization: `Bearer ${TOKEN}`,
+        idempotencyKey: undefined,
+      },
     ]);
   });
 
   it('reports an unknown certification as PermanentError unknown_certification', async () => {
     await expect(remote.getProfile('no-such-cert')).rejects.toMatchObject({ name: 'PermanentError', reason: 'unknown_certification' });
-    await expect(remote.generateAssessment({ certificationId: 'no-such-cert', seed: 's' })).rejects.toMatchObject({ reason: 'unknown_certification' });
+    await expect(remote.generateAssessment({ certificationId: 'no-such-cert', seed: 's' })).rejects.toMatchObject({
+      reason: 'unknown_certification',
+    });
   });
 
   it('validates input before calling out', async () => {
     server.requests.length = 0;
-    await expect(remote.buildCourseOutlines({ certificationId: 'aws-saa-c03', plan: { items: [] }, gaps: {} as never, courseCount: 9, slidesPerCourse: 5 })).rejects.toMatchObject({
+    await expect(
+      remote.buildCourseOutlines({
+        certificationId: 'aws-saa-c03',
+        plan: { items: [] },
+        gaps: {} as never,
+        courseCount: 9,
+        slidesPerCourse: 5,
+      }),
+    ).rejects.toMatchObject({
       reason: 'invalid_input',
     });
     expect(server.requests).toHaveLength(0);
@@ -97,7 +117,9 @@ describe('HttpAssessmentEngine over the project OutboundHttpClient', () => {
     const engine = new HttpAssessmentEngine({ baseUrl: server.url, token: TOKEN, http });
     const assessment = await engine.generateAssessment({ certificationId: 'aws-saa-c03', seed: 'real-client' });
     expect(assessment).toEqual(await builtIn.generateAssessment({ certificationId: 'aws-saa-c03', seed: 'real-client' }));
-    await expect(engine.generateAssessment({ certificationId: 'no-such-cert', seed: 's' })).rejects.toMatchObject({ reason: 'unknown_certification' });
+    await expect(engine.generateAssessment({ certificationId: 'no-such-cert', seed: 's' })).rejects.toMatchObject({
+      reason: 'unknown_certification',
+    });
     await expect(engine.getProfile('no-such-cert')).rejects.toMatchObject({ reason: 'unknown_certification' });
   });
 });

@@ -10,7 +10,13 @@ const RESILIENT = 'design-resilient-architectures';
 const PERF = 'design-high-performing-architectures';
 const COST = 'design-cost-optimized-architectures';
 
-const skill = (domainId: string, skillId: string, score: number, severity: Severity) => ({ domainId, skillId, skillName: skillId, score, severity });
+const skill = (domainId: string, skillId: string, score: number, severity: Severity) => ({
+  domainId,
+  skillId,
+  skillName: skillId,
+  score,
+  severity,
+});
 
 const gaps: GapAnalysis = {
   certificationId: 'aws-saa-c03',
@@ -48,7 +54,11 @@ describe('buildTrainingPlan', () => {
     const plan = await engine.buildTrainingPlan({ certificationId: 'aws-saa-c03', gaps });
     expect(plan.items.map((i) => [i.skillId, i.priority, i.recommendedMinutes])).toEqual(EXPECTED);
     expect(plan.items.map((i) => i.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(plan.items[0]).toMatchObject({ domainId: RESILIENT, severity: 'critical', title: expect.stringContaining('Design Resilient Architectures') });
+    expect(plan.items[0]).toMatchObject({
+      domainId: RESILIENT,
+      severity: 'critical',
+      title: expect.stringContaining('Design Resilient Architectures'),
+    });
   });
 
   it('does not depend on the order of the input', async () => {
@@ -72,7 +82,11 @@ describe('buildTrainingPlan', () => {
   });
 
   it('rejects gaps from another certification', async () => {
-    await expect(engine.buildTrainingPlan({ certificationId: 'comptia-security-plus-sy0-701', gaps })).rejects.toMatchObject({ reason: 'certification_mismatch' });
-    await expect(engine.buildTrainingPlan({ certificationId: 'unknown-cert', gaps })).rejects.toMatchObject({ reason: 'unknown_certification' });
+    await expect(engine.buildTrainingPlan({ certificationId: 'comptia-security-plus-sy0-701', gaps })).rejects.toMatchObject({
+      reason: 'certification_mismatch',
+    });
+    await expect(engine.buildTrainingPlan({ certificationId: 'unknown-cert', gaps })).rejects.toMatchObject({
+      reason: 'unknown_certification',
+    });
   });
 });

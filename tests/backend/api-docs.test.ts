@@ -67,7 +67,9 @@ describe('docs/api.md and /openapi.json match the live server', () => {
   };
 
   it('documents exactly the routes the server publishes', () => {
-    const published = operations().map(({ method, path }) => `${method} ${path}`).sort();
+    const published = operations()
+      .map(({ method, path }) => `${method} ${path}`)
+      .sort();
     const documented = [...new Set(docSections().map(({ method, path }) => `${method} ${path}`))].sort();
     expect(documented).toEqual(published);
   });
@@ -77,7 +79,8 @@ describe('docs/api.md and /openapi.json match the live server', () => {
     const walk = (schema: Json | undefined, where: string) => {
       if (!schema || typeof schema !== 'object') return;
       if (schema.type === 'object' && schema.properties && schema.additionalProperties !== false) loose.push(where);
-      for (const key of ['anyOf', 'oneOf', 'allOf'] as const) (schema[key] as Json[] | undefined)?.forEach((s, i) => walk(s, `${where}.${key}[${i}]`));
+      for (const key of ['anyOf', 'oneOf', 'allOf'] as const)
+        (schema[key] as Json[] | undefined)?.forEach((s, i) => walk(s, `${where}.${key}[${i}]`));
       for (const [name, sub] of Object.entries((schema.properties ?? {}) as Record<string, Json>)) walk(sub, `${where}.${name}`);
       if (schema.items) walk(schema.items, `${where}[]`);
     };
@@ -103,7 +106,17 @@ describe('docs/api.md and /openapi.json match the live server', () => {
     expect(withResult.required).toContain('result');
     expect(withResult.properties.result.oneOf).toHaveLength(Object.keys(COMMAND_CONTRACTS).length);
     // The published schema refuses what the server refuses: an unknown key inside a result.
-    const good = { folderId: 'f', folderUrl: 'https://d.example/f', formId: 'x', formUrl: 'https://f.example/e', formResponderUrl: 'https://f.example/r', formPublished: true, resultsSpreadsheetId: 'r', resultsSpreadsheetUrl: 'https://s.example/r', itemQuestionIds: {} };
+    const good = {
+      folderId: 'f',
+      folderUrl: 'https://d.example/f',
+      formId: 'x',
+      formUrl: 'https://f.example/e',
+      formResponderUrl: 'https://f.example/r',
+      formPublished: true,
+      resultsSpreadsheetId: 'r',
+      resultsSpreadsheetUrl: 'https://s.example/r',
+      itemQuestionIds: {},
+    };
     expect(validate(body, { leaseToken: 'l', result: good })).toBeUndefined();
     expect(validate(body, { leaseToken: 'l', result: { ...good, extra: 1 } })).toBeDefined();
   });
@@ -121,7 +134,10 @@ describe('docs/api.md and /openapi.json match the live server', () => {
             .map(([, r]) => r.content?.['application/json']?.schema),
         ].filter(Boolean) as Json[];
         const errors = candidates.map((schema) => validate(schema, example));
-        expect(errors.some((e) => e === undefined), `${method} ${path}: ${text.slice(0, 120)}\n${errors.join('\n')}`).toBe(true);
+        expect(
+          errors.some((e) => e === undefined),
+          `${method} ${path}: ${text.slice(0, 120)}\n${errors.join('\n')}`,
+        ).toBe(true);
         checked += 1;
       }
     }
@@ -131,7 +147,14 @@ describe('docs/api.md and /openapi.json match the live server', () => {
   it('the documented error example is what the server answers, with details[].field', async () => {
     const documented = JSON.parse(/```json\n(\{\n {2}"error"[\s\S]*?)\n```/.exec(DOC)![1]);
     const alice = new TestApiClient(backend.url, () => identity.signIdToken({ email: 'ada@school.example' }));
-    const res = await alice.createWorkflow({ certificationId: 'aws-saa-c03', learnerEmail: 'not-an-email', courseCount: 6, slidesPerCourse: 2, spreadsheetId: 's', extra: 1 });
+    const res = await alice.createWorkflow({
+      certificationId: 'aws-saa-c03',
+      learnerEmail: 'not-an-email',
+      courseCount: 6,
+      slidesPerCourse: 2,
+      spreadsheetId: 's',
+      extra: 1,
+    });
     expect(res.status).toBe(400);
     expect({ ...res.body.error, correlationId: 'x' }).toEqual({ ...documented.error, correlationId: 'x' });
     expect(validate(doc.paths['/api/workflows'].post.responses['400'].content['application/json'].schema, res.body)).toBeUndefined();

@@ -91,7 +91,10 @@ describe('bad input changes nothing', () => {
     expect((await bob.call('POST', `/api/workflows/${workflowId}/retry`, {})).status).toBe(403);
     // Bob's pump sees none of Alice's commands.
     expect((await bob.claim({})).body.commands).toEqual([]);
-    const [command] = await rows<{ id: string }>(backend.database.db, sql`select id from workspace_commands where workflow_id = ${workflowId}`);
+    const [command] = await rows<{ id: string }>(
+      backend.database.db,
+      sql`select id from workspace_commands where workflow_id = ${workflowId}`,
+    );
     const res = await bob.complete(command.id, { leaseToken: 'x', result: {} });
     expect(res.status).toBe(403);
     expect(await snapshot()).toEqual(before);
@@ -107,7 +110,11 @@ describe('bad input changes nothing', () => {
     expect(res.body.error.message).toMatch(/result\.folderUrl/);
     const stale = await alice.complete(command.id, { leaseToken: 'not-the-lease', result: {} });
     expect(stale.status).toBe(409);
-    const both = await alice.complete(command.id, { leaseToken: command.leaseToken, result: {}, error: { message: 'x', retryable: false } });
+    const both = await alice.complete(command.id, {
+      leaseToken: command.leaseToken,
+      result: {},
+      error: { message: 'x', retryable: false },
+    });
     expect(both.status).toBe(400);
     expect(await snapshot()).toEqual(before);
     const [row] = await rows<{ status: string }>(backend.database.db, sql`select status from workspace_commands where id = ${command.id}`);
@@ -116,7 +123,13 @@ describe('bad input changes nothing', () => {
 
   it('a submission for an unknown form is 404 and one that is malformed is 400', async () => {
     const before = await snapshot();
-    const submission = { formId: 'nope', responseId: 'r1', respondentEmail: 'l@example.com', submittedAt: new Date().toISOString(), answers: [] };
+    const submission = {
+      formId: 'nope',
+      responseId: 'r1',
+      respondentEmail: 'l@example.com',
+      submittedAt: new Date().toISOString(),
+      answers: [],
+    };
     expect((await alice.submitForm(submission)).status).toBe(404);
     const bad = await alice.submitForm({ ...submission, submittedAt: 'yesterday' });
     expect(bad.status).toBe(400);

@@ -118,14 +118,24 @@ describe.each(DRIVERS)('crash between the writes of the failure path (%s)', (dri
     return eventually(
       async () => {
         const wf = await getWorkflow(database.db, id);
-        return wf && (wf.status === 'FAILED' || wf.status === 'NEEDS_ATTENTION') && wf.compensationKey === null && wf.leaseOwner === null ? wf : undefined;
+        return wf && (wf.status === 'FAILED' || wf.status === 'NEEDS_ATTENTION') && wf.compensationKey === null && wf.leaseOwner === null
+          ? wf
+          : undefined;
       },
       { what: `workflow ${id} settled`, timeoutMs: 20_000 },
     );
   }
 
   async function alertsFor(id: string) {
-    const sentRows = async () => Number((await rows<{ n: number }>(database.db, sql`select count(*)::int as n from notification_outbox where workflow_id = ${id} and status = 'sent'`))[0].n);
+    const sentRows = async () =>
+      Number(
+        (
+          await rows<{ n: number }>(
+            database.db,
+            sql`select count(*)::int as n from notification_outbox where workflow_id = ${id} and status = 'sent'`,
+          )
+        )[0].n,
+      );
     // The channel receives the message before the dispatcher marks its row sent: wait for both.
     await eventually(async () => channel.sent.some((m) => m.subject.includes(id)) && (await sentRows()) > 0, { what: 'alert delivered' });
     return { delivered: channel.sent.filter((m) => m.subject.includes(id)).length, sentRows: await sentRows() };
@@ -135,7 +145,12 @@ describe.each(DRIVERS)('crash between the writes of the failure path (%s)', (dri
     return (await listAuditEvents(database.db, id)).filter((a) => a.type === 'compensation');
   }
 
-  const points: EngineFaultPoint[] = ['after-failure-checkpoint', 'before-compensate-step', 'after-compensate-step', 'before-compensation-finish'];
+  const points: EngineFaultPoint[] = [
+    'after-failure-checkpoint',
+    'before-compensate-step',
+    'after-compensate-step',
+    'before-compensation-finish',
+  ];
 
   it.each(points)('killed at %s: another worker finishes, undo runs at most once per step, one alert', async (point) => {
     const scenario = fakeSteps(() => new PermanentError('form rejected', { reason: 'http_4xx' }));
@@ -176,12 +191,16 @@ describe.each(DRIVERS)('crash between the writes of the failure path (%s)', (dri
     const slow = engine('worker-slow', scenario, async (at) => {
       if (at !== 'after-failure-checkpoint' || stolen) return;
       // Another worker claimed the workflow meanwhile (as after an expired lease): new owner, new version.
-      await database.db.execute(sql`update workflows set lease_owner = 'worker-thief', lease_expires_at = now() - interval '1 second', version = version + 1 where id = ${id}`);
+      await database.db.execute(
+        sql`update workflows set lease_owner = 'worker-thief', lease_expires_at = now() - interval '1 second', version = version + 1 where id = ${id}`,
+      );
       stolen = true;
     });
     await slow.start();
     await eventually(async () => stolen, { what: 'lease stolen' });
-    await eventually(async () => (await listAuditEvents(database.db, id)).some((a) => a.type === 'compensation'), { what: 'compensated by the new owner' });
+    await eventually(async () => (await listAuditEvents(database.db, id)).some((a) => a.type === 'compensation'), {
+      what: 'compensated by the new owner',
+    });
     await settled(id);
     // Only the workflow's owner at the time compensated (worker-slow's own segment was fenced off
     // and it claimed the workflow again only after the stolen lease expired).

@@ -49,7 +49,7 @@ describe('crash and takeover', () => {
     RETRY_MAX_MS: '500',
   });
 
-  it('a SIGKILLed replica\'s workflows are completed by another, each step written once', async () => {
+  it("a SIGKILLed replica's workflows are completed by another, each step written once", async () => {
     first = await startBackendProcess({ ...env(), WORKER_ID: 'replica-a' });
     let baseUrl = first.url;
     const api = new TestApiClient('', () => identity.signIdToken({ email: instructor }));
@@ -59,7 +59,13 @@ describe('crash and takeover', () => {
 
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const res = await api.createWorkflow({ certificationId: 'aws-saa-c03', learnerEmail: `learner${i}@example.com`, courseCount: 2, slidesPerCourse: 3, spreadsheetId: 'sheet-x' });
+      const res = await api.createWorkflow({
+        certificationId: 'aws-saa-c03',
+        learnerEmail: `learner${i}@example.com`,
+        courseCount: 2,
+        slidesPerCourse: 3,
+        spreadsheetId: 'sheet-x',
+      });
       expect(res.status).toBe(201);
       ids.push(res.body.id);
     }
@@ -68,19 +74,34 @@ describe('crash and takeover', () => {
       expect((await api.submitForm(await submissionFor(database, id, 'half'))).status).toBe(202);
     }
     // Kill the replica while PresGen decks are in flight under its leases.
-    await eventually(async () => {
-      const [r] = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from fanout_items where status = 'active' and lease_owner is null and external_job_id is not null`);
-      return Number(r.n) >= 2;
-    }, { what: 'PresGen jobs in flight' });
+    await eventually(
+      async () => {
+        const [r] = await rows<{ n: number }>(
+          database.db,
+          sql`select count(*)::int as n from fanout_items where status = 'active' and lease_owner is null and external_job_id is not null`,
+        );
+        return Number(r.n) >= 2;
+      },
+      { what: 'PresGen jobs in flight' },
+    );
     const killedAt = Date.now();
     await first.kill('SIGKILL');
 
     second = await startBackendProcess({ ...env(), WORKER_ID: 'replica-b' });
     baseUrl = second.url;
     for (const id of ids) {
-      await eventually(async () => (await getWorkflow(database.db, id))?.status === 'COMPLETED', { what: `${id} completed`, timeoutMs: 60_000 }).catch(async (err) => {
-        const state = await rows(database.db, sql`select id, status, run_after, lease_owner, lease_expires_at, wake_seq, last_error from workflows`);
-        const items = await rows(database.db, sql`select workflow_id, step, item_index, status, attempt, run_after, lease_owner, lease_expires_at, external_job_id, last_error from fanout_items`);
+      await eventually(async () => (await getWorkflow(database.db, id))?.status === 'COMPLETED', {
+        what: `${id} completed`,
+        timeoutMs: 60_000,
+      }).catch(async (err) => {
+        const state = await rows(
+          database.db,
+          sql`select id, status, run_after, lease_owner, lease_expires_at, wake_seq, last_error from workflows`,
+        );
+        const items = await rows(
+          database.db,
+          sql`select workflow_id, step, item_index, status, attempt, run_after, lease_owner, lease_expires_at, external_job_id, last_error from fanout_items`,
+        );
         const cmds = await rows(database.db, sql`select workflow_id, step, type, status, attempts from workspace_commands`);
         throw new Error(`${(err as Error).message}\n${JSON.stringify({ state, items, cmds }, null, 1)}\n${second?.output().slice(-4000)}`);
       });

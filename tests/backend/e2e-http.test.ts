@@ -56,10 +56,13 @@ describe.each(DRIVERS)('end to end over HTTP (%s)', (driver) => {
     expect(posted.status).toBe(202);
     expect(posted.body).toEqual({ workflowId: id, accepted: true, duplicate: false });
 
-    const done = await eventually(async () => {
-      const res = await api.getWorkflow(id);
-      return res.body.status === 'COMPLETED' ? res.body : undefined;
-    }, { what: 'COMPLETED' });
+    const done = await eventually(
+      async () => {
+        const res = await api.getWorkflow(id);
+        return res.body.status === 'COMPLETED' ? res.body : undefined;
+      },
+      { what: 'COMPLETED' },
+    );
 
     // Every step's output is checkpointed.
     for (const step of STEP_STATUSES) expect(done.outputs[step], step).toBeDefined();
@@ -76,7 +79,10 @@ describe.each(DRIVERS)('end to end over HTTP (%s)', (driver) => {
     // Each step succeeded exactly once.
     const runs = await listStepRuns(backend.database.db, id);
     for (const step of STEP_STATUSES) {
-      expect(runs.filter((r) => r.step === step && r.outcome === 'succeeded'), step).toHaveLength(1);
+      expect(
+        runs.filter((r) => r.step === step && r.outcome === 'succeeded'),
+        step,
+      ).toHaveLength(1);
     }
 
     // Exactly one "create assets" command; one tab command per tab.

@@ -37,18 +37,25 @@ describe('engine policies', () => {
     const engine = fakeEngine(database, { steps, deps: { outboxRows: notifications.rowsFor } });
     engines.push(engine);
     await engine.start();
-    const wf = await eventually(async () => {
-      const w = await getWorkflow(database.db, id);
-      return w && ['NEEDS_ATTENTION', 'FAILED', 'COMPLETED'].includes(w.status) && w.leaseOwner === null ? w : undefined;
-    }, { what: 'workflow stopped' });
+    const wf = await eventually(
+      async () => {
+        const w = await getWorkflow(database.db, id);
+        return w && ['NEEDS_ATTENTION', 'FAILED', 'COMPLETED'].includes(w.status) && w.leaseOwner === null ? w : undefined;
+      },
+      { what: 'workflow stopped' },
+    );
     const alerts = await rows<{ kind: string }>(database.db, sql`select kind from notification_outbox where workflow_id = ${id}`);
     return { wf, runs: await listStepRuns(database.db, id), alerts: alerts.map((a) => a.kind) };
   }
 
   it("a step's own attempt budget wins over the engine's", async () => {
-    const failing = fakeStep('REQUESTED', async () => {
-      throw new TransientError('flaky', { reason: 'http_5xx' });
-    }, { retry: { maxAttempts: 2, baseMs: 1, maxMs: 1 } });
+    const failing = fakeStep(
+      'REQUESTED',
+      async () => {
+        throw new TransientError('flaky', { reason: 'http_5xx' });
+      },
+      { retry: { maxAttempts: 2, baseMs: 1, maxMs: 1 } },
+    );
     const { wf, runs, alerts } = await run(new Map([['REQUESTED', failing]]));
     expect(wf.status).toBe('NEEDS_ATTENTION');
     expect(runs.map((r) => r.outcome)).toEqual(['retrying', 'failed']);
@@ -57,12 +64,26 @@ describe('engine policies', () => {
 
   it('a step decides which errors retry', async () => {
     let calls = 0;
-    const step = fakeStep('REQUESTED', async () => {
-      calls++;
-      if (calls < 3) throw new PermanentError('eventually consistent 404', { reason: 'http_4xx' });
-      return { kind: 'done', output: { ok: true } };
-    }, { retry: { retryable: (e) => e.reason === 'http_4xx', baseMs: 1, maxMs: 1 } });
-    const { wf, runs } = await run(new Map([['REQUESTED', step], ['GENERATING_ASSESSMENT', fakeStep('GENERATING_ASSESSMENT', async () => { throw new PermanentError('stop here', { reason: 'test' }); })]]));
+    const step = fakeStep(
+      'REQUESTED',
+      async () => {
+        calls++;
+        if (calls < 3) throw new PermanentError('eventually consistent 404', { reason: 'http_4xx' });
+        return { kind: 'done', output: { ok: true } };
+      },
+      { retry: { retryable: (e) => e.reason === 'http_4xx', baseMs: 1, maxMs: 1 } },
+    );
+    const { wf, runs } = await run(
+      new Map([
+        ['REQUESTED', step],
+        [
+          'GENERATING_ASSESSMENT',
+          fakeStep('GENERATING_ASSESSMENT', async () => {
+            throw new PermanentError('stop here', { reason: 'test' });
+          }),
+        ],
+      ]),
+    );
     expect(runs.filter((r) => r.step === 'REQUESTED').map((r) => r.outcome)).toEqual(['retrying', 'retrying', 'succeeded']);
     expect(wf.failedStep).toBe('GENERATING_ASSESSMENT');
   });
@@ -74,7 +95,10 @@ describe('engine policies', () => {
       return { kind: 'done', output: { ok: true } };
     });
     const { wf, runs, alerts } = await run(new Map([['REQUESTED', step]]), async (id) => {
-      await database.db.update(workflows).set({ definitionVersion: WORKFLOW_DEFINITION_VERSION + 1 }).where(eq(workflows.id, id));
+      await database.db
+        .update(workflows)
+        .set({ definitionVersion: WORKFLOW_DEFINITION_VERSION + 1 })
+        .where(eq(workflows.id, id));
     });
     expect(ran).toBe(false);
     expect(wf).toMatchObject({ status: 'NEEDS_ATTENTION', failedStep: 'REQUESTED', runAfter: null });

@@ -35,7 +35,15 @@ const hostileValue = fc.oneof(
   { weight: 1, arbitrary: fc.array(hostileString, { minLength: 1, maxLength: 3 }) },
 );
 const junkJson = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, hostileString, fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), hostileString), tie('value'), { maxKeys: 4 })),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    hostileString,
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), hostileString), tie('value'), { maxKeys: 4 }),
+  ),
 })).value;
 
 interface Route {
@@ -75,7 +83,15 @@ describe('fuzz: adversarial requests to every route change nothing', () => {
     identity = await startTestIdentityProvider();
     backend = await startTestBackend(testConfig(identity, { OPERATOR_EMAILS: 'ops@school.example', COMMAND_LEASE_MS: '600000' }));
     alice = new TestApiClient(backend.url, () => identity.signIdToken({ email: 'alice@school.example' }));
-    workflowId = (await alice.createWorkflow({ certificationId: 'aws-saa-c03', learnerEmail: 'l@example.com', courseCount: 1, slidesPerCourse: 2, spreadsheetId: 's1' })).body.id;
+    workflowId = (
+      await alice.createWorkflow({
+        certificationId: 'aws-saa-c03',
+        learnerEmail: 'l@example.com',
+        courseCount: 1,
+        slidesPerCourse: 2,
+        spreadsheetId: 's1',
+      })
+    ).body.id;
     await eventually(async () => (await getWorkflow(backend.database.db, workflowId))?.runAfter === null, { what: 'parked at step 3' });
     const claimed = await alice.claim({ max: 5 });
     commandId = claimed.body.commands[0].id;
@@ -85,26 +101,65 @@ describe('fuzz: adversarial requests to every route change nothing', () => {
     await identity?.close();
   });
 
-  const submission = { formId: 'f1', responseId: 'r1', respondentEmail: 'l@example.com', submittedAt: '2026-11-30T10:00:00Z', answers: [{ questionId: 'q', answer: 'a' }] };
+  const submission = {
+    formId: 'f1',
+    responseId: 'r1',
+    respondentEmail: 'l@example.com',
+    submittedAt: '2026-11-30T10:00:00Z',
+    answers: [{ questionId: 'q', answer: 'a' }],
+  };
   const routes: Route[] = [
     { method: 'GET', path: () => '/api/certifications', badToken: true },
-    { method: 'POST', path: () => '/api/workflows', base: { certificationId: 'aws-saa-c03', learnerEmail: 'l@example.com', courseCount: 1, slidesPerCourse: 2, spreadsheetId: 's1', requestId: 'r' } },
+    {
+      method: 'POST',
+      path: () => '/api/workflows',
+      base: {
+        certificationId: 'aws-saa-c03',
+        learnerEmail: 'l@example.com',
+        courseCount: 1,
+        slidesPerCourse: 2,
+        spreadsheetId: 's1',
+        requestId: 'r',
+      },
+    },
     { method: 'GET', path: () => '/api/workflows', query: { limit: '5', cursor: 'c', status: 'COMPLETED' } },
     { method: 'GET', path: (id) => `/api/workflows/${id}`, hasId: true },
-    { method: 'POST', path: (id) => `/api/workflows/${id}/resume`, base: { sheetUrl: 'https://docs.google.com/spreadsheets/d/x' }, hasId: true },
+    {
+      method: 'POST',
+      path: (id) => `/api/workflows/${id}/resume`,
+      base: { sheetUrl: 'https://docs.google.com/spreadsheets/d/x' },
+      hasId: true,
+    },
     { method: 'POST', path: (id) => `/api/workflows/${id}/cancel`, base: { reason: 'why' }, hasId: true },
     { method: 'POST', path: (id) => `/api/workflows/${id}/retry`, base: { fromStep: 'GENERATING_ASSESSMENT' }, hasId: true },
     { method: 'POST', path: () => '/api/workspace/commands/claim', base: { spreadsheetId: 's1', max: 5 } },
-    { method: 'POST', path: (id) => `/api/workspace/commands/${id}/complete`, base: { leaseToken: 'l', result: { sharedFileIds: ['a'] } }, hasId: true },
+    {
+      method: 'POST',
+      path: (id) => `/api/workspace/commands/${id}/complete`,
+      base: { leaseToken: 'l', result: { sharedFileIds: ['a'] } },
+      hasId: true,
+    },
     { method: 'POST', path: () => '/api/workspace/form-submissions', base: submission },
     { method: 'POST', path: () => '/api/workspace/quota', base: { day: '2026-11-30', usage: { FormApp: 1 } } },
     { method: 'GET', path: () => '/api/admin/workflows', query: { owner: 'a@b.co', limit: '5' }, admin: true },
     { method: 'GET', path: (id) => `/api/admin/workflows/${id}`, hasId: true, admin: true },
     { method: 'POST', path: (id) => `/api/admin/workflows/${id}/retry`, base: { reason: 'because' }, hasId: true, admin: true },
-    { method: 'POST', path: (id) => `/api/admin/workflows/${id}/skip`, base: { step: 'GENERATING_AVATAR_VIDEOS', reason: 'because' }, hasId: true, admin: true },
+    {
+      method: 'POST',
+      path: (id) => `/api/admin/workflows/${id}/skip`,
+      base: { step: 'GENERATING_AVATAR_VIDEOS', reason: 'because' },
+      hasId: true,
+      admin: true,
+    },
     { method: 'POST', path: (id) => `/api/admin/workflows/${id}/cancel`, base: { reason: 'because' }, hasId: true, admin: true },
     { method: 'POST', path: (id) => `/api/admin/workflows/${id}/complete`, base: { reason: 'because' }, hasId: true, admin: true },
-    { method: 'POST', path: (id) => `/api/admin/workflows/${id}/resume`, base: { sheetUrl: 'https://docs.google.com/spreadsheets/d/x', reason: 'because' }, hasId: true, admin: true },
+    {
+      method: 'POST',
+      path: (id) => `/api/admin/workflows/${id}/resume`,
+      base: { sheetUrl: 'https://docs.google.com/spreadsheets/d/x', reason: 'because' },
+      hasId: true,
+      admin: true,
+    },
   ];
 
   /** Replace or add a value somewhere in a (nested) copy of `base`. */
@@ -124,7 +179,15 @@ describe('fuzz: adversarial requests to every route change nothing', () => {
     return copy;
   }
 
-  type Case = { route: number; kind: 'field' | 'unknown_key' | 'junk' | 'content_type' | 'malformed' | 'bad_id' | 'query'; idKind: number; pick: number; value: unknown; junk: unknown; key: string };
+  type Case = {
+    route: number;
+    kind: 'field' | 'unknown_key' | 'junk' | 'content_type' | 'malformed' | 'bad_id' | 'query';
+    idKind: number;
+    pick: number;
+    value: unknown;
+    junk: unknown;
+    key: string;
+  };
   const caseArb: fc.Arbitrary<Case> = fc.record({
     route: fc.nat({ max: routes.length - 1 }),
     kind: fc.constantFrom('field', 'field', 'field', 'unknown_key', 'junk', 'content_type', 'malformed', 'bad_id', 'query'),
@@ -153,7 +216,11 @@ describe('fuzz: adversarial requests to every route change nothing', () => {
       const query = new URLSearchParams(route.query ?? {});
       const key = Object.keys(route.query ?? { q: '' })[c.pick % Math.max(1, Object.keys(route.query ?? {}).length)] ?? 'q';
       const raw = typeof c.value === 'string' ? c.value : JSON.stringify(c.value);
-      path += `?${query.toString()}&${key}=${Buffer.from(raw.slice(0, 4000), 'utf8').toString('latin1').split('').map((ch) => `%${ch.charCodeAt(0).toString(16).padStart(2, '0')}`).join('')}`;
+      path += `?${query.toString()}&${key}=${Buffer.from(raw.slice(0, 4000), 'utf8')
+        .toString('latin1')
+        .split('')
+        .map((ch) => `%${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
+        .join('')}`;
       return { method: 'GET', path, admin };
     }
     const base = route.base!;
@@ -165,9 +232,22 @@ describe('fuzz: adversarial requests to every route change nothing', () => {
         return { method: 'POST', path, admin, body: JSON.stringify(junk ?? null) };
       }
       case 'content_type':
-        return { method: 'POST', path, admin, body: JSON.stringify(base), contentType: ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml'][c.pick % 4] };
+        return {
+          method: 'POST',
+          path,
+          admin,
+          body: JSON.stringify(base),
+          contentType: ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml'][
+            c.pick % 4
+          ],
+        };
       case 'malformed':
-        return { method: 'POST', path, admin, body: [`${JSON.stringify(base).slice(0, -1)}`, '{"a":', '\u0000', '{"a":"\\ud800"', '[[[[', '{"a":1,}'][c.pick % 6] };
+        return {
+          method: 'POST',
+          path,
+          admin,
+          body: [`${JSON.stringify(base).slice(0, -1)}`, '{"a":', '\u0000', '{"a":"\\ud800"', '[[[[', '{"a":1,}'][c.pick % 6],
+        };
       default:
         return { method: 'POST', path, admin, body: JSON.stringify(mutate(base, c.pick, c.value)) };
     }

@@ -54,7 +54,13 @@ describe.each(DRIVERS)('hostile text is refused at the edge (%s)', (driver) => {
     await pg?.drop();
   });
 
-  const submission = { formId: 'f1', responseId: 'r1', respondentEmail: 'l@example.com', submittedAt: new Date().toISOString(), answers: [] as unknown[] };
+  const submission = {
+    formId: 'f1',
+    responseId: 'r1',
+    respondentEmail: 'l@example.com',
+    submittedAt: new Date().toISOString(),
+    answers: [] as unknown[],
+  };
 
   it('NUL and unpaired surrogates in every string field: 400 naming the field, nothing changes', async () => {
     const before = await snapshot();
@@ -69,7 +75,12 @@ describe.each(DRIVERS)('hostile text is refused at the edge (%s)', (driver) => {
         ['POST', '/api/workspace/quota', { day: '2026-01-01', usage: { [bad]: 1 } }, /body\.usage/],
         ['POST', '/api/workspace/form-submissions', { ...submission, formId: bad }, /body\.formId/],
         ['POST', '/api/workspace/form-submissions', { ...submission, responseId: bad }, /body\.responseId/],
-        ['POST', '/api/workspace/form-submissions', { ...submission, answers: [{ questionId: 'q1', answer: bad }] }, /body\.answers\.0\.answer/],
+        [
+          'POST',
+          '/api/workspace/form-submissions',
+          { ...submission, answers: [{ questionId: 'q1', answer: bad }] },
+          /body\.answers\.0\.answer/,
+        ],
         ['POST', `/api/workflows/${workflowId}/resume`, { submission: { ...submission, formId: bad } }, /body/],
         ['GET', `/api/workflows?cursor=${queryText(bad)}`, undefined, /query\.cursor/],
         ['POST', `/api/admin/workflows/${workflowId}/cancel`, { reason: `abc${bad}` }, /body\.reason/, admin],
@@ -97,7 +108,12 @@ describe.each(DRIVERS)('hostile text is refused at the edge (%s)', (driver) => {
       ['GET', (id) => `/api/admin/workflows/${id}`, undefined, admin],
       ['POST', (id) => `/api/admin/workflows/${id}/cancel`, { reason: 'because' }, admin],
       ['POST', (id) => `/api/admin/workflows/${id}/retry`, { reason: 'because' }, admin],
-      ['POST', (id) => `/api/admin/workflows/${id}/resume`, { sheetUrl: 'https://docs.google.com/spreadsheets/d/x', reason: 'because' }, admin],
+      [
+        'POST',
+        (id) => `/api/admin/workflows/${id}/resume`,
+        { sheetUrl: 'https://docs.google.com/spreadsheets/d/x', reason: 'because' },
+        admin,
+      ],
     ];
     for (const id of ['%00', '%ED%A0%80', 'not-a-uuid', `${workflowId}%00`, 'x'.repeat(5000)]) {
       for (const [method, path, body, client] of routes) {
@@ -133,8 +149,15 @@ describe.each(DRIVERS)('hostile text is refused at the edge (%s)', (driver) => {
     expect(command).toBeDefined();
     const before = await snapshot();
     const good = {
-      folderId: 'f', folderUrl: 'https://drive.example/f', formId: 'form', formUrl: 'https://forms.example/e', formResponderUrl: 'https://forms.example/r',
-      formPublished: true, resultsSpreadsheetId: 'r', resultsSpreadsheetUrl: 'https://sheets.example/r', itemQuestionIds: {},
+      folderId: 'f',
+      folderUrl: 'https://drive.example/f',
+      formId: 'form',
+      formUrl: 'https://forms.example/e',
+      formResponderUrl: 'https://forms.example/r',
+      formPublished: true,
+      resultsSpreadsheetId: 'r',
+      resultsSpreadsheetUrl: 'https://sheets.example/r',
+      itemQuestionIds: {},
     };
     for (const [result, field] of [
       [{ ...good, formId: NUL }, /result\.formId/],

@@ -24,8 +24,17 @@ describe('two replicas on one Postgres', () => {
     pg = await createTestDatabase();
     presgen = await startLocalPresgen({ jobMs: 0 });
     database = await openDatabase({ databaseUrl: pg.url });
-    const env = { ...replicaEnv({ databaseUrl: pg.url, identity, presgen, adminToken: TEST_ADMIN_TOKEN }), PRESGEN_POLL_MS: '20', LEASE_MS: '3000' };
-    replicas.push(...(await Promise.all([startBackendProcess({ ...env, WORKER_ID: 'replica-1' }), startBackendProcess({ ...env, WORKER_ID: 'replica-2' })])));
+    const env = {
+      ...replicaEnv({ databaseUrl: pg.url, identity, presgen, adminToken: TEST_ADMIN_TOKEN }),
+      PRESGEN_POLL_MS: '20',
+      LEASE_MS: '3000',
+    };
+    replicas.push(
+      ...(await Promise.all([
+        startBackendProcess({ ...env, WORKER_ID: 'replica-1' }),
+        startBackendProcess({ ...env, WORKER_ID: 'replica-2' }),
+      ])),
+    );
   });
   afterAll(async () => {
     await Promise.all(replicas.map((r) => r.kill()));
@@ -45,20 +54,29 @@ describe('two replicas on one Postgres', () => {
 
     const ids = new Set<string>();
     for (let i = 0; i < WORKFLOWS; i++) {
-      const res = await api.createWorkflow({ certificationId: i % 2 ? 'aws-saa-c03' : 'comptia-security-plus-sy0-701', learnerEmail: `l${i}@example.com`, courseCount: 1, slidesPerCourse: 2, spreadsheetId: 's' });
+      const res = await api.createWorkflow({
+        certificationId: i % 2 ? 'aws-saa-c03' : 'comptia-security-plus-sy0-701',
+        learnerEmail: `l${i}@example.com`,
+        courseCount: 1,
+        slidesPerCourse: 2,
+        spreadsheetId: 's',
+      });
       expect(res.status).toBe(201);
       ids.add(res.body.id);
     }
     const submitted = new Set<string>();
-    await eventually(async () => {
-      const waiting = await rows<{ id: string }>(database.db, sql`select id from workflows where status = 'AWAITING_COMPLETION'`);
-      for (const { id } of waiting.filter((w) => !submitted.has(w.id))) {
-        expect((await api.submitForm(await submissionFor(database, id, 'half'))).status).toBe(202);
-        submitted.add(id);
-      }
-      const [done] = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from workflows where status = 'COMPLETED'`);
-      return Number(done.n) === WORKFLOWS;
-    }, { what: 'all workflows completed', timeoutMs: 120_000, intervalMs: 100 });
+    await eventually(
+      async () => {
+        const waiting = await rows<{ id: string }>(database.db, sql`select id from workflows where status = 'AWAITING_COMPLETION'`);
+        for (const { id } of waiting.filter((w) => !submitted.has(w.id))) {
+          expect((await api.submitForm(await submissionFor(database, id, 'half'))).status).toBe(202);
+          submitted.add(id);
+        }
+        const [done] = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from workflows where status = 'COMPLETED'`);
+        return Number(done.n) === WORKFLOWS;
+      },
+      { what: 'all workflows completed', timeoutMs: 120_000, intervalMs: 100 },
+    );
     await appsScript.stop();
 
     const [counts] = await rows<{ runs: number; distinct_steps: number }>(
@@ -67,7 +85,10 @@ describe('two replicas on one Postgres', () => {
     );
     expect(Number(counts.runs)).toBe(WORKFLOWS * 11);
     expect(Number(counts.distinct_steps)).toBe(WORKFLOWS * 11);
-    const [completions] = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from audit_events where to_status = 'COMPLETED'`);
+    const [completions] = await rows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from audit_events where to_status = 'COMPLETED'`,
+    );
     expect(Number(completions.n)).toBe(WORKFLOWS);
 
     // No step of a workflow ran in both processes at the same time.
@@ -78,7 +99,10 @@ describe('two replicas on one Postgres', () => {
           and a.started_at < b.finished_at and b.started_at < a.finished_at`,
     );
     expect(Number(overlaps.n)).toBe(0);
-    const perWorker = await rows<{ worker_id: string; n: number }>(database.db, sql`select worker_id, count(*)::int as n from step_runs group by worker_id`);
+    const perWorker = await rows<{ worker_id: string; n: number }>(
+      database.db,
+      sql`select worker_id, count(*)::int as n from step_runs group by worker_id`,
+    );
     expect(perWorker.map((w) => w.worker_id).sort()).toEqual(['replica-1', 'replica-2']);
 
     for (const id of ids) expect(appsScript.countByType('create_assessment_assets', id)).toBe(1);

@@ -67,16 +67,29 @@ describe('operator identity on /api/admin', () => {
 
   it('an allowlisted operator is audited by verified email, whatever X-Operator claims', async () => {
     const id = await parkedWorkflow();
-    const res = await operator.call('POST', `/api/admin/workflows/${id}/cancel`, { reason: 'learner left the course' }, { 'x-operator': 'someone-else' });
+    const res = await operator.call(
+      'POST',
+      `/api/admin/workflows/${id}/cancel`,
+      { reason: 'learner left the course' },
+      { 'x-operator': 'someone-else' },
+    );
     expect(res.status).toBe(200);
     const audit = await listAuditEvents(backend.database.db, id);
-    expect(audit.find((a) => a.type === 'cancelled')).toMatchObject({ actor: 'ops@school.example', details: { reason: 'learner left the course' } });
+    expect(audit.find((a) => a.type === 'cancelled')).toMatchObject({
+      actor: 'ops@school.example',
+      details: { reason: 'learner left the course' },
+    });
     expect(audit.some((a) => a.actor.includes('someone-else'))).toBe(false);
   });
 
   it('the break-glass token works and is audited as break-glass with the claimed name', async () => {
     const id = await parkedWorkflow();
-    const res = await breakGlass.call('POST', `/api/admin/workflows/${id}/cancel`, { reason: 'identity provider down' }, { 'x-operator': 'lee' });
+    const res = await breakGlass.call(
+      'POST',
+      `/api/admin/workflows/${id}/cancel`,
+      { reason: 'identity provider down' },
+      { 'x-operator': 'lee' },
+    );
     expect(res.status).toBe(200);
     const audit = await listAuditEvents(backend.database.db, id);
     expect(audit.find((a) => a.type === 'cancelled')).toMatchObject({ actor: 'break-glass:lee' });
@@ -87,11 +100,20 @@ describe('operator identity on /api/admin', () => {
     // Play the add-on: create the form, so the workflow waits for its learner.
     const command = (await alice.claim({ max: 20 })).body.commands.find((c: { workflowId: string }) => c.workflowId === id);
     const result = {
-      folderId: 'f', folderUrl: 'https://drive.example/f', formId: `form-${id}`, formUrl: 'https://forms.example/e', formResponderUrl: 'https://forms.example/r',
-      formPublished: true, resultsSpreadsheetId: 'r', resultsSpreadsheetUrl: 'https://sheets.example/r', itemQuestionIds: {},
+      folderId: 'f',
+      folderUrl: 'https://drive.example/f',
+      formId: `form-${id}`,
+      formUrl: 'https://forms.example/e',
+      formResponderUrl: 'https://forms.example/r',
+      formPublished: true,
+      resultsSpreadsheetId: 'r',
+      resultsSpreadsheetUrl: 'https://sheets.example/r',
+      itemQuestionIds: {},
     };
     expect((await alice.complete(command.id, { leaseToken: command.leaseToken, result })).status).toBe(200);
-    await eventually(async () => (await getWorkflow(backend.database.db, id))?.status === 'AWAITING_COMPLETION', { what: 'awaiting the learner' });
+    await eventually(async () => (await getWorkflow(backend.database.db, id))?.status === 'AWAITING_COMPLETION', {
+      what: 'awaiting the learner',
+    });
 
     const sheetUrl = 'https://docs.google.com/spreadsheets/d/abc';
     const noReason = await operator.call('POST', `/api/admin/workflows/${id}/resume`, { sheetUrl });
@@ -105,7 +127,10 @@ describe('operator identity on /api/admin', () => {
       actor: 'ops@school.example',
       details: { reason: 'learner answered on paper', via: 'oidc', with: 'sheet_url' },
     });
-    const [queued] = await rows<{ n: number }>(backend.database.db, sql`select count(*)::int as n from workspace_commands where workflow_id = ${id} and type = 'read_responses'`);
+    const [queued] = await rows<{ n: number }>(
+      backend.database.db,
+      sql`select count(*)::int as n from workspace_commands where workflow_id = ${id} and type = 'read_responses'`,
+    );
     expect(queued.n).toBe(1);
   });
 });

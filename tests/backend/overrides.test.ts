@@ -19,7 +19,10 @@ type Backend = Awaited<ReturnType<typeof startTestBackend>>;
 
 /** Operator alerts are outbox rows (one per channel; recorded as skipped when none is configured). */
 async function outboxKinds(backend: Backend, workflowId: string): Promise<string[]> {
-  const found = await rows<{ kind: string }>(backend.database.db, sql`select kind from notification_outbox where workflow_id = ${workflowId} and kind in ('needs_attention', 'workflow_failed') order by kind, channel`);
+  const found = await rows<{ kind: string }>(
+    backend.database.db,
+    sql`select kind from notification_outbox where workflow_id = ${workflowId} and kind in ('needs_attention', 'workflow_failed') order by kind, channel`,
+  );
   return found.map((r) => r.kind);
 }
 
@@ -56,13 +59,22 @@ describe('overrides and human in the loop', () => {
   it('reminds the instructor, then expires a form nobody answers', async () => {
     // 7.2 s to answer, a reminder after 2.9 s.
     const { backend, api, sent } = await start({ COMPLETION_TIMEOUT_HOURS: '0.002', COMPLETION_REMINDER_HOURS: '0.0008' });
-    const res = await api.createWorkflow({ certificationId: 'aws-saa-c03', learnerEmail: 'l@example.com', courseCount: 1, slidesPerCourse: 2, spreadsheetId: 's' });
+    const res = await api.createWorkflow({
+      certificationId: 'aws-saa-c03',
+      learnerEmail: 'l@example.com',
+      courseCount: 1,
+      slidesPerCourse: 2,
+      spreadsheetId: 's',
+    });
     const wf = await waitForStatus(backend.database, res.body.id, ['EXPIRED'], 30_000);
     expect(wf.status).toBe('EXPIRED');
     const kinds = sent.filter((n) => n.workflowId === wf.id).map((n) => n.kind);
     expect(kinds).toContain('completion_reminder');
     expect(kinds.at(-1)).toBe('workflow_expired');
-    expect(sent.find((n) => n.kind === 'workflow_expired')).toMatchObject({ audience: 'instructor', instructorEmail: 'overrides@school.example' });
+    expect(sent.find((n) => n.kind === 'workflow_expired')).toMatchObject({
+      audience: 'instructor',
+      instructorEmail: 'overrides@school.example',
+    });
   });
 
   it('with FEATURE_AVATAR_VIDEOS off, workflows complete without videos', async () => {
@@ -84,16 +96,34 @@ describe('overrides and human in the loop', () => {
     expect(stuck.failedStep).toBe('GENERATING_AVATAR_VIDEOS');
     expect(await outboxKinds(backend, id)).toContain('needs_attention');
 
-    const noReason = await admin.call('POST', `/api/admin/workflows/${id}/skip`, { step: 'GENERATING_AVATAR_VIDEOS' }, { 'x-operator': 'dana' });
+    const noReason = await admin.call(
+      'POST',
+      `/api/admin/workflows/${id}/skip`,
+      { step: 'GENERATING_AVATAR_VIDEOS' },
+      { 'x-operator': 'dana' },
+    );
     expect(noReason.status).toBe(400);
-    const critical = await admin.call('POST', `/api/admin/workflows/${id}/skip`, { step: 'GENERATING_PRESENTATIONS', reason: 'not allowed' }, { 'x-operator': 'dana' });
+    const critical = await admin.call(
+      'POST',
+      `/api/admin/workflows/${id}/skip`,
+      { step: 'GENERATING_PRESENTATIONS', reason: 'not allowed' },
+      { 'x-operator': 'dana' },
+    );
     expect(critical.status).toBe(400);
-    const skipped = await admin.call('POST', `/api/admin/workflows/${id}/skip`, { step: 'GENERATING_AVATAR_VIDEOS', reason: 'Avatar render farm down; decks are enough' }, { 'x-operator': 'dana' });
+    const skipped = await admin.call(
+      'POST',
+      `/api/admin/workflows/${id}/skip`,
+      { step: 'GENERATING_AVATAR_VIDEOS', reason: 'Avatar render farm down; decks are enough' },
+      { 'x-operator': 'dana' },
+    );
     expect(skipped.status).toBe(200);
     const done = await waitForStatus(backend.database, id, ['COMPLETED']);
     expect((done.outputs as Record<string, unknown>).GENERATING_AVATAR_VIDEOS).toMatchObject({ skipped: true });
     const audit = await listAuditEvents(backend.database.db, id);
-    expect(audit.find((a) => a.type === 'skip')).toMatchObject({ actor: 'break-glass:dana', details: { step: 'GENERATING_AVATAR_VIDEOS', reason: 'Avatar render farm down; decks are enough' } });
+    expect(audit.find((a) => a.type === 'skip')).toMatchObject({
+      actor: 'break-glass:dana',
+      details: { step: 'GENERATING_AVATAR_VIDEOS', reason: 'Avatar render farm down; decks are enough' },
+    });
   });
 
   it('cancel during step 9 cancels the PresGen jobs and trashes the Drive items, audited', async () => {
@@ -108,7 +138,10 @@ describe('overrides and human in the loop', () => {
     expect(backend.simulators!.core.stats().jobsCancelled).toBe(2);
     await eventually(async () => appsScript.countByType('trash_files', id) === 1, { what: 'trash command executed' });
     const audit = await listAuditEvents(backend.database.db, id);
-    expect(audit.find((a) => a.type === 'cancelled')).toMatchObject({ actor: 'overrides@school.example', details: { reason: 'wrong learner' } });
+    expect(audit.find((a) => a.type === 'cancelled')).toMatchObject({
+      actor: 'overrides@school.example',
+      details: { reason: 'wrong learner' },
+    });
     const actions = audit.filter((a) => a.type === 'compensation').map((a) => (a.details as { action: string }).action);
     expect(actions).toEqual(['presgen_jobs_cancelled', 'trash_files_enqueued']);
     // Cancelling again is refused and compensates nothing twice.
@@ -121,27 +154,49 @@ describe('overrides and human in the loop', () => {
     backend.simulators!.avatar.injectFaults({ failJobs: { count: 10, retryable: true } });
     const id = await startAndSubmit(api, backend.database);
     await waitForStatus(backend.database, id, ['NEEDS_ATTENTION']);
-    const res = await admin.call('POST', `/api/admin/workflows/${id}/complete`, { reason: 'videos delivered by hand' }, { 'x-operator': 'lee' });
+    const res = await admin.call(
+      'POST',
+      `/api/admin/workflows/${id}/complete`,
+      { reason: 'videos delivered by hand' },
+      { 'x-operator': 'lee' },
+    );
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('COMPLETED');
     const audit = await listAuditEvents(backend.database.db, id);
-    expect(audit.at(-1)).toMatchObject({ type: 'manual_completion', actor: 'break-glass:lee', fromStatus: 'NEEDS_ATTENTION', toStatus: 'COMPLETED' });
+    expect(audit.at(-1)).toMatchObject({
+      type: 'manual_completion',
+      actor: 'break-glass:lee',
+      fromStatus: 'NEEDS_ATTENTION',
+      toStatus: 'COMPLETED',
+    });
   });
 
   it('an unhandled error is a JSON 500 with a correlation id, and parks the workflow it touched in NEEDS_ATTENTION with an alert', async () => {
     const { backend, api } = await start();
-    const created = await api.createWorkflow({ certificationId: 'aws-saa-c03', learnerEmail: 'l@example.com', courseCount: 1, slidesPerCourse: 2, spreadsheetId: 's' });
+    const created = await api.createWorkflow({
+      certificationId: 'aws-saa-c03',
+      learnerEmail: 'l@example.com',
+      courseCount: 1,
+      slidesPerCourse: 2,
+      spreadsheetId: 's',
+    });
     const id = created.body.id as string;
     await eventually(async () => (await getWorkflow(backend.database.db, id))?.runAfter === null, { what: 'parked at step 3' });
     // Poison data the view cannot render.
-    await backend.database.db.update(workflows).set({ outputs: sql`jsonb_build_object('GENERATING_PRESENTATIONS', jsonb_build_object('presentations', 'corrupt'))` }).where(eq(workflows.id, id));
+    await backend.database.db
+      .update(workflows)
+      .set({ outputs: sql`jsonb_build_object('GENERATING_PRESENTATIONS', jsonb_build_object('presentations', 'corrupt'))` })
+      .where(eq(workflows.id, id));
     const res = await api.getWorkflow(id);
     expect(res.status).toBe(500);
     expect(res.body.error).toMatchObject({ code: 'internal_error', correlationId: expect.any(String) });
     const wf = await getWorkflow(backend.database.db, id);
     expect(wf?.status).toBe('NEEDS_ATTENTION');
     expect(wf?.lastError).toContain(res.body.error.correlationId);
-    const [event] = await rows<{ type: string }>(backend.database.db, sql`select type from audit_events where workflow_id = ${id} order by id desc limit 1`);
+    const [event] = await rows<{ type: string }>(
+      backend.database.db,
+      sql`select type from audit_events where workflow_id = ${id} order by id desc limit 1`,
+    );
     expect(event.type).toBe('unhandled_error');
     // The alert was queued by the same statement that parked the workflow.
     expect(await outboxKinds(backend, id)).toEqual(['needs_attention', 'needs_attention']);

@@ -25,7 +25,11 @@ describe('embedded PGlite is durable', () => {
       database.db,
       sql`select name, setting from pg_settings where name in ('fsync', 'synchronous_commit', 'shared_buffers') order by name`,
     );
-    expect(Object.fromEntries(settings.map((s) => [s.name, s.setting]))).toEqual({ fsync: 'on', shared_buffers: '2048', synchronous_commit: 'on' });
+    expect(Object.fromEntries(settings.map((s) => [s.name, s.setting]))).toEqual({
+      fsync: 'on',
+      shared_buffers: '2048',
+      synchronous_commit: 'on',
+    });
   }, 180_000);
 
   it('every commit calls fsync(2) before it returns, and the rows are there after a reopen', async () => {

@@ -78,7 +78,12 @@ describe.each(DRIVERS)('workflow repository (%s)', (driver) => {
 
   it('updates status with compare-and-set on version and audits it', async () => {
     const { workflow } = await createWorkflow(database.db, { ...owner, request: request() });
-    const updated = await updateWorkflowStatus(database.db, { id: workflow.id, expectedVersion: 0, to: 'GENERATING_ASSESSMENT', actor: 'tester' });
+    const updated = await updateWorkflowStatus(database.db, {
+      id: workflow.id,
+      expectedVersion: 0,
+      to: 'GENERATING_ASSESSMENT',
+      actor: 'tester',
+    });
     expect(updated.version).toBe(1);
     await expect(
       updateWorkflowStatus(database.db, { id: workflow.id, expectedVersion: 0, to: 'NEEDS_ATTENTION', actor: 'tester' }),

@@ -11,7 +11,9 @@ import type { WorkspaceEmulator } from '../workspace-emulator';
  * are served one at a time. That is fine: google.script.run calls are independent executions.
  */
 
-const RunRequest = z.object({ fn: z.string().regex(/^[A-Za-z_$][\w$]*$/, 'fn must be a function name'), args: z.array(z.unknown()) }).strict();
+const RunRequest = z
+  .object({ fn: z.string().regex(/^[A-Za-z_$][\w$]*$/, 'fn must be a function name'), args: z.array(z.unknown()) })
+  .strict();
 
 /** Injected before the sidebar's own script: the google.script.run API over fetch. */
 export const GOOGLE_SCRIPT_RUN_SHIM = `<script>

@@ -14,7 +14,16 @@ import { learnerSubmits } from '../e2e-addon/support/emulator-helpers';
 import { startSidebarBridge, type SidebarBridge } from './sidebar-bridge';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const LEARNER = 'learner.browser@learners.example';
 
@@ -26,7 +35,8 @@ let page: Page;
 
 beforeAll(async () => {
   // CI installs Debian's chromium with apt; never download a browser, and never skip silently.
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the sidebar browser test`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the sidebar browser test`);
   stack = await startAddonStack({ backendEnv: { SIMULATOR_JOB_MS: '50', PRESGEN_POLL_MS: '50' } });
   emulator = stack.newEmulator({ scriptProperties: { PRESGEN_PUMP_IDLE_STOP_MS: '30000' } });
   emulator.openDocument();

@@ -27,12 +27,17 @@ describe('chaos: bad ID tokens', () => {
     const { api, database, identity, backend } = stack;
     // A real workflow parked on its create command, which the (genuine) add-on has leased.
     const [id] = await createWorkflows(api, 1, 1);
-    const command = await eventually(async () => {
-      const res = await api.claim({ max: 5 });
-      return (res.body.commands as ClaimedCommand[]).find((c) => c.type === 'create_assessment_assets');
-    }, { what: 'create command leased', timeoutMs: 15_000 });
-    const workflowRow = async () => (await rows(database.db, sql`select status, version, wake_seq, run_after from workflows where id = ${id}`))[0];
-    const commandRow = async () => (await rows(database.db, sql`select status, lease_token, attempts, result from workspace_commands where id = ${command.id}`))[0];
+    const command = await eventually(
+      async () => {
+        const res = await api.claim({ max: 5 });
+        return (res.body.commands as ClaimedCommand[]).find((c) => c.type === 'create_assessment_assets');
+      },
+      { what: 'create command leased', timeoutMs: 15_000 },
+    );
+    const workflowRow = async () =>
+      (await rows(database.db, sql`select status, version, wake_seq, run_after from workflows where id = ${id}`))[0];
+    const commandRow = async () =>
+      (await rows(database.db, sql`select status, lease_token, attempts, result from workspace_commands where id = ${command.id}`))[0];
     // The workflow is parked (waiting for the command): nothing moves until a valid completion.
     await eventually(async () => ((await workflowRow()) as { run_after: unknown }).run_after === null, { what: 'workflow parked' });
     const before = { tables: await tableCounts(database), workflow: await workflowRow(), command: await commandRow() };
@@ -45,11 +50,21 @@ describe('chaos: bad ID tokens', () => {
       'unverified email': await identity.signIdToken({ email: INSTRUCTOR, emailVerified: false }),
       'not a JWT': 'not-a-token',
     };
-    const submission = { formId: `form-${id}`, responseId: 'r-attack', respondentEmail: 'x@example.com', submittedAt: new Date().toISOString(), answers: [] };
+    const submission = {
+      formId: `form-${id}`,
+      responseId: 'r-attack',
+      respondentEmail: 'x@example.com',
+      submittedAt: new Date().toISOString(),
+      answers: [],
+    };
     const endpoints: Array<[string, string, unknown?]> = [
       ['GET', API_PATHS.certifications],
       ['GET', API_PATHS.workflows],
-      ['POST', API_PATHS.workflows, { certificationId: 'aws-saa-c03', learnerEmail: 'l@example.com', courseCount: 1, slidesPerCourse: 2, spreadsheetId: 's' }],
+      [
+        'POST',
+        API_PATHS.workflows,
+        { certificationId: 'aws-saa-c03', learnerEmail: 'l@example.com', courseCount: 1, slidesPerCourse: 2, spreadsheetId: 's' },
+      ],
       ['GET', API_PATHS.workflow(id)],
       ['POST', API_PATHS.resume(id), { sheetUrl: 'https://docs.google.com/spreadsheets/d/x/edit' }],
       ['POST', API_PATHS.cancel(id), { reason: 'attack' }],
@@ -89,6 +104,8 @@ describe('chaos: bad ID tokens', () => {
     // The genuine add-on still completes its command afterwards.
     const ok = await api.complete(command.id, { leaseToken: command.leaseToken, result: resultFor(command) });
     expect(ok.status).toBe(200);
-    console.log(`[chaos] bad tokens: ${refused} requests with forged/expired/wrong-audience/wrong-issuer/unverified/garbage/missing tokens on ${endpoints.length} add-on endpoints: all 401, 0 rows changed`);
+    console.log(
+      `[chaos] bad tokens: ${refused} requests with forged/expired/wrong-audience/wrong-issuer/unverified/garbage/missing tokens on ${endpoints.length} add-on endpoints: all 401, 0 rows changed`,
+    );
   }, 60_000);
 });

@@ -28,11 +28,14 @@ describe('chaos: duplicate and out-of-order deliveries', () => {
   });
 
   async function claimCreateCommand(): Promise<ClaimedCommand> {
-    return eventually(async () => {
-      const res = await stack.api.claim({ max: 5 });
-      expect(res.status).toBe(200);
-      return (res.body.commands as ClaimedCommand[]).find((c) => c.type === 'create_assessment_assets');
-    }, { what: 'create_assessment_assets command claimable', timeoutMs: 15_000 });
+    return eventually(
+      async () => {
+        const res = await stack.api.claim({ max: 5 });
+        expect(res.status).toBe(200);
+        return (res.body.commands as ClaimedCommand[]).find((c) => c.type === 'create_assessment_assets');
+      },
+      { what: 'create_assessment_assets command claimable', timeoutMs: 15_000 },
+    );
   }
 
   it('causes no double transition', async () => {
@@ -54,7 +57,9 @@ describe('chaos: duplicate and out-of-order deliveries', () => {
     counts.stale409++;
 
     // The current lease's completion is delivered twice at once, then once more.
-    const racing = await Promise.all([0, 1].map(() => api.complete(second.id, { leaseToken: second.leaseToken, result: resultFor(second) })));
+    const racing = await Promise.all(
+      [0, 1].map(() => api.complete(second.id, { leaseToken: second.leaseToken, result: resultFor(second) })),
+    );
     expect(racing.map((r) => r.status)).toEqual([200, 200]);
     expect(racing.map((r) => r.body.duplicate).sort()).toEqual([false, true]);
     const again = await api.complete(second.id, { leaseToken: second.leaseToken, result: resultFor(second) });
@@ -90,7 +95,14 @@ describe('chaos: duplicate and out-of-order deliveries', () => {
     await appsScript.stop();
     // The late deliveries woke nothing: a completed workflow is not due and holds no lease (a
     // wrongly woken one would have run_after set until an engine claimed it).
-    expect((await rows<{ status: string; run_after: unknown; lease_owner: unknown }>(database.db, sql`select status, run_after, lease_owner from workflows where id = ${id}`))[0]).toEqual({
+    expect(
+      (
+        await rows<{ status: string; run_after: unknown; lease_owner: unknown }>(
+          database.db,
+          sql`select status, run_after, lease_owner from workflows where id = ${id}`,
+        )
+      )[0],
+    ).toEqual({
       status: 'COMPLETED',
       run_after: null,
       lease_owner: null,
@@ -98,12 +110,21 @@ describe('chaos: duplicate and out-of-order deliveries', () => {
     expect(await doubleTransitions(database)).toEqual([]);
     expect(await doubleStepRuns(database)).toEqual([]);
     expect((await succeededStepsPerWorkflow(database)).get(id)).toBe(STEP_STATUSES.length);
-    const transitions = await rows<{ to_status: string }>(database.db, sql`select to_status from audit_events where workflow_id = ${id} and type = 'transition'`);
+    const transitions = await rows<{ to_status: string }>(
+      database.db,
+      sql`select to_status from audit_events where workflow_id = ${id} and type = 'transition'`,
+    );
     expect(transitions).toHaveLength(STEP_STATUSES.length);
-    const [creates] = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from workspace_commands where workflow_id = ${id} and type = 'create_assessment_assets'`);
+    const [creates] = await rows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from workspace_commands where workflow_id = ${id} and type = 'create_assessment_assets'`,
+    );
     expect(Number(creates.n)).toBe(1);
     // The graded submission is the first one; the later responses are stored, not graded again.
-    const [graded] = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from step_runs where workflow_id = ${id} and step = 'ANALYZING_RESULTS' and outcome = 'succeeded'`);
+    const [graded] = await rows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from step_runs where workflow_id = ${id} and step = 'ANALYZING_RESULTS' and outcome = 'succeeded'`,
+    );
     expect(Number(graded.n)).toBe(1);
     console.log(
       `[chaos] duplicates: ${counts.stale409} stale-lease completions refused (409), ${counts.duplicateAcks} duplicate completions acknowledged, ` +

@@ -63,54 +63,71 @@ describe('chaos: Postgres outage mid-run', () => {
   }
 
   it('the installed postgres.js survives a connection dropped mid-write (porsager/postgres#1208)', () => {
-    expect(driverPatched, `${DRIVER_SOURCE} lacks the null-socket guard in nextWrite(): run npm ci (postinstall applies patches/postgres+3.4.9.patch)`).toBe(true);
+    expect(
+      driverPatched,
+      `${DRIVER_SOURCE} lacks the null-socket guard in nextWrite(): run npm ci (postinstall applies patches/postgres+3.4.9.patch)`,
+    ).toBe(true);
   });
 
-  it.skipIf(!driverPatched)('reports the outage in /readyz, reconnects, and loses no step', async () => {
-    const { api } = stack;
-    expect((await readyz()).status).toBe(200);
-    const ids = await createWorkflows(api, WORKFLOWS, 2);
-    await waitForAll(direct, ids, 'AWAITING_COMPLETION');
-    await submitAll(api, direct, ids);
-    // Cut while PresGen jobs are in flight and steps are being checkpointed.
-    await eventually(async () => {
-      const [r] = await rows<{ n: number }>(direct.db, sql`select count(*)::int as n from fanout_items where status = 'active'`);
-      return Number(r.n) >= 2;
-    }, { what: 'PresGen jobs in flight', intervalMs: 10 });
-    const before = await statusCounts(direct, ids);
+  it.skipIf(!driverPatched)(
+    'reports the outage in /readyz, reconnects, and loses no step',
+    async () => {
+      const { api } = stack;
+      expect((await readyz()).status).toBe(200);
+      const ids = await createWorkflows(api, WORKFLOWS, 2);
+      await waitForAll(direct, ids, 'AWAITING_COMPLETION');
+      await submitAll(api, direct, ids);
+      // Cut while PresGen jobs are in flight and steps are being checkpointed.
+      await eventually(
+        async () => {
+          const [r] = await rows<{ n: number }>(direct.db, sql`select count(*)::int as n from fanout_items where status = 'active'`);
+          return Number(r.n) >= 2;
+        },
+        { what: 'PresGen jobs in flight', intervalMs: 10 },
+      );
+      const before = await statusCounts(direct, ids);
 
-    const connectionsBefore = proxy.connectionsAccepted;
-    await proxy.cut();
-    const cutAt = Date.now();
-    const down = await eventually(async () => {
-      const r = await readyz();
-      return r.status === 503 ? r : undefined;
-    }, { what: '/readyz 503 during the cut', timeoutMs: CUT_MS, intervalMs: 50 });
-    const downAfterMs = Date.now() - cutAt;
-    expect(down.body.checks.database).toMatch(/^unreachable/);
-    const remaining = CUT_MS - (Date.now() - cutAt);
-    if (remaining > 0) await new Promise((r) => setTimeout(r, remaining));
-    // Still down at the end of the cut (nothing got through the proxy).
-    expect((await readyz()).status).toBe(503);
-    await proxy.restore();
-    const restoredAt = Date.now();
+      const connectionsBefore = proxy.connectionsAccepted;
+      await proxy.cut();
+      const cutAt = Date.now();
+      const down = await eventually(
+        async () => {
+          const r = await readyz();
+          return r.status === 503 ? r : undefined;
+        },
+        { what: '/readyz 503 during the cut', timeoutMs: CUT_MS, intervalMs: 50 },
+      );
+      const downAfterMs = Date.now() - cutAt;
+      expect(down.body.checks.database).toMatch(/^unreachable/);
+      const remaining = CUT_MS - (Date.now() - cutAt);
+      if (remaining > 0) await new Promise((r) => setTimeout(r, remaining));
+      // Still down at the end of the cut (nothing got through the proxy).
+      expect((await readyz()).status).toBe(503);
+      await proxy.restore();
+      const restoredAt = Date.now();
 
-    await eventually(async () => (await readyz()).status === 200, { what: '/readyz 200 after the cut', timeoutMs: 15_000, intervalMs: 50 });
-    const readyAgainMs = Date.now() - restoredAt;
-    expect(proxy.connectionsAccepted).toBeGreaterThan(connectionsBefore); // it reconnected
+      await eventually(async () => (await readyz()).status === 200, {
+        what: '/readyz 200 after the cut',
+        timeoutMs: 15_000,
+        intervalMs: 50,
+      });
+      const readyAgainMs = Date.now() - restoredAt;
+      expect(proxy.connectionsAccepted).toBeGreaterThan(connectionsBefore); // it reconnected
 
-    await waitForAll(direct, ids, 'COMPLETED', 45_000);
-    const completedMs = Date.now() - restoredAt;
-    expect(await statusCounts(direct, ids)).toEqual({ COMPLETED: WORKFLOWS });
-    const perWorkflow = await succeededStepsPerWorkflow(direct);
-    for (const id of ids) expect(perWorkflow.get(id)).toBe(STEP_STATUSES.length);
-    expect(await doubleStepRuns(direct)).toEqual([]);
-    expect(await doubleTransitions(direct)).toEqual([]);
-    const [retries] = await rows<{ n: number }>(direct.db, sql`select count(*)::int as n from step_runs where outcome = 'retrying'`);
-    console.log(
-      `[chaos] Postgres outage: cut ${CUT_MS} ms mid-run (statuses at the cut ${JSON.stringify(before)}), /readyz 503 within ${downAfterMs} ms, ` +
-        `ready again ${readyAgainMs} ms after restore, all ${WORKFLOWS} completed ${completedMs} ms after restore, ` +
-        `${Number(retries.n)} step retries, 0 steps lost, 0 doubled`,
-    );
-  }, 90_000);
+      await waitForAll(direct, ids, 'COMPLETED', 45_000);
+      const completedMs = Date.now() - restoredAt;
+      expect(await statusCounts(direct, ids)).toEqual({ COMPLETED: WORKFLOWS });
+      const perWorkflow = await succeededStepsPerWorkflow(direct);
+      for (const id of ids) expect(perWorkflow.get(id)).toBe(STEP_STATUSES.length);
+      expect(await doubleStepRuns(direct)).toEqual([]);
+      expect(await doubleTransitions(direct)).toEqual([]);
+      const [retries] = await rows<{ n: number }>(direct.db, sql`select count(*)::int as n from step_runs where outcome = 'retrying'`);
+      console.log(
+        `[chaos] Postgres outage: cut ${CUT_MS} ms mid-run (statuses at the cut ${JSON.stringify(before)}), /readyz 503 within ${downAfterMs} ms, ` +
+          `ready again ${readyAgainMs} ms after restore, all ${WORKFLOWS} completed ${completedMs} ms after restore, ` +
+          `${Number(retries.n)} step retries, 0 steps lost, 0 doubled`,
+      );
+    },
+    90_000,
+  );
 });

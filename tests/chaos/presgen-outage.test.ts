@@ -43,16 +43,22 @@ describe('chaos: PresGen outage', () => {
     await submitAll(api, database, ids);
 
     // During the window: the circuit is open in /readyz and in the metric, and workflows wait.
-    const readyz = await eventually(async () => {
-      const res = await fetch(`${backend.url}/readyz`);
-      const body = (await res.json()) as { circuits: Record<string, string> };
-      return body.circuits.presgen_core === 'open' ? body : undefined;
-    }, { what: 'presgen_core circuit open in /readyz', timeoutMs: OUTAGE_MS, intervalMs: 20 });
+    const readyz = await eventually(
+      async () => {
+        const res = await fetch(`${backend.url}/readyz`);
+        const body = (await res.json()) as { circuits: Record<string, string> };
+        return body.circuits.presgen_core === 'open' ? body : undefined;
+      },
+      { what: 'presgen_core circuit open in /readyz', timeoutMs: OUTAGE_MS, intervalMs: 20 },
+    );
     expect(readyz.circuits.presgen_core).toBe('open');
-    const gauge = await eventually(async () => {
-      const text = await (await fetch(`${backend.url}/metrics`)).text();
-      return metricValue(text, 'presgen_circuit_state', { service: 'presgen_core' }) === 2 ? 2 : undefined;
-    }, { what: 'presgen_circuit_state{service="presgen_core"} = 2', timeoutMs: Math.max(100, outageEnd - Date.now()), intervalMs: 20 });
+    const gauge = await eventually(
+      async () => {
+        const text = await (await fetch(`${backend.url}/metrics`)).text();
+        return metricValue(text, 'presgen_circuit_state', { service: 'presgen_core' }) === 2 ? 2 : undefined;
+      },
+      { what: 'presgen_circuit_state{service="presgen_core"} = 2', timeoutMs: Math.max(100, outageEnd - Date.now()), intervalMs: 20 },
+    );
     expect(gauge).toBe(2);
     const during = await statusCounts(database, ids);
     expect(during.FAILED ?? 0).toBe(0);
@@ -79,7 +85,9 @@ describe('chaos: PresGen outage', () => {
     expect(Object.keys(avatar.jobsByIdempotencyKey)).toHaveLength(WORKFLOWS * COURSES);
 
     const metrics = await (await fetch(`${backend.url}/metrics`)).text();
-    const failFast = metricValue(metrics, 'presgen_external_requests_total', { service: 'presgen_core', operation: 'submit', outcome: 'circuit_open' }) ?? 0;
+    const failFast =
+      metricValue(metrics, 'presgen_external_requests_total', { service: 'presgen_core', operation: 'submit', outcome: 'circuit_open' }) ??
+      0;
     expect(failFast).toBeGreaterThan(0); // calls refused locally while open, never sent
     expect(metricValue(metrics, 'presgen_circuit_state', { service: 'presgen_core' })).toBe(0);
     const [attempts] = await rows<{ max: number }>(database.db, sql`select max(attempt)::int as max from fanout_items`);

@@ -93,8 +93,18 @@ describe('chaos: 429 storm', () => {
     expect(earlyRetries(avatarLog)).toEqual([]);
 
     // No more requests than the limit allows, in any window, per service.
-    const coreWorst = worstWindow(coreLog.map((r) => r.at), RATE, BURST, DELIVERY_SLACK_MS);
-    const avatarWorst = worstWindow(avatarLog.map((r) => r.at), RATE, BURST, DELIVERY_SLACK_MS);
+    const coreWorst = worstWindow(
+      coreLog.map((r) => r.at),
+      RATE,
+      BURST,
+      DELIVERY_SLACK_MS,
+    );
+    const avatarWorst = worstWindow(
+      avatarLog.map((r) => r.at),
+      RATE,
+      BURST,
+      DELIVERY_SLACK_MS,
+    );
     expect(coreWorst.excess, JSON.stringify(coreWorst)).toBeLessThanOrEqual(0);
     expect(avatarWorst.excess, JSON.stringify(avatarWorst)).toBeLessThanOrEqual(0);
     // The simulator's own log agrees with the proxy: same request count.
@@ -105,7 +115,8 @@ describe('chaos: 429 storm', () => {
         const gaps: number[] = [];
         const byClient = new Map<string, RecordedRequest[]>();
         for (const r of log) byClient.set(r.client, [...(byClient.get(r.client) ?? []), r]);
-        for (const list of byClient.values()) for (let i = 1; i < list.length; i++) if (list[i - 1].status === 429) gaps.push(list[i].at - list[i - 1].at);
+        for (const list of byClient.values())
+          for (let i = 1; i < list.length; i++) if (list[i - 1].status === 429) gaps.push(list[i].at - list[i - 1].at);
         return gaps;
       }),
     );

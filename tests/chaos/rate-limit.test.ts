@@ -40,7 +40,10 @@ describe.each(DRIVERS)('token bucket in the database (%s)', (driver) => {
     expect(waitMs).toBeLessThanOrEqual(2000);
 
     // acquire() with no wait budget: a TransientError the engine retries later, at that wait.
-    const err = await limiter.acquire('presgen_core').then(() => undefined, (e: unknown) => e);
+    const err = await limiter.acquire('presgen_core').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TransientError);
     expect((err as TransientError).reason).toBe(RATE_LIMIT_WAIT);
     expect((err as TransientError).retryAfterMs).toBeGreaterThan(1000);
@@ -83,7 +86,11 @@ describe.each(DRIVERS)('token bucket in the database (%s)', (driver) => {
 describe('configuration', () => {
   it('reads PRESGEN_*_RATE_PER_SEC / _BURST; 0 means no limit; a bad value names the variable', () => {
     expect(outboundRateLimits(loadConfig({}))).toEqual({});
-    expect(outboundRateLimits(loadConfig({ PRESGEN_CORE_RATE_PER_SEC: '20', PRESGEN_AVATAR_RATE_PER_SEC: '2.5', PRESGEN_AVATAR_RATE_BURST: '7' }))).toEqual({
+    expect(
+      outboundRateLimits(
+        loadConfig({ PRESGEN_CORE_RATE_PER_SEC: '20', PRESGEN_AVATAR_RATE_PER_SEC: '2.5', PRESGEN_AVATAR_RATE_BURST: '7' }),
+      ),
+    ).toEqual({
       presgen_core: { ratePerSec: 20, burst: 20 },
       presgen_avatar: { ratePerSec: 2.5, burst: 7 },
     });
@@ -124,12 +131,17 @@ describe('two runtimes on one Postgres share the PresGen rate limit', () => {
   it(`${REQUESTS} submits from both never exceed rate × time + burst at the simulator`, async () => {
     const started = Date.now();
     const results = await Promise.all(
-      Array.from({ length: REQUESTS }, (_, i) => runtimes[i % 2].deps.presgen.core.submit(deckInput((i % 5) + 1) as never, `rate-test-${i}`)),
+      Array.from({ length: REQUESTS }, (_, i) =>
+        runtimes[i % 2].deps.presgen.core.submit(deckInput((i % 5) + 1) as never, `rate-test-${i}`),
+      ),
     );
     expect(results).toHaveLength(REQUESTS);
     expect(new Set(results.map((r) => r.jobId)).size).toBe(REQUESTS);
 
-    const arrivals = sim.stats().requests.filter((r) => r.operation === 'submit').map((r) => r.at);
+    const arrivals = sim
+      .stats()
+      .requests.filter((r) => r.operation === 'submit')
+      .map((r) => r.at);
     expect(arrivals).toHaveLength(REQUESTS); // nothing retried, nothing lost
     // The bucket paces grants exactly; a granted request then still has to leave this (busy,
     // shared) event loop and reach the simulator, so arrivals can bunch by an event-loop stall.

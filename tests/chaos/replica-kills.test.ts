@@ -81,7 +81,14 @@ describe('chaos: replica kills', () => {
     for (let i = 0; i < WORKFLOWS; i++) {
       const courseCount = 1 + (i % 2);
       const res = await onAnyReplica(async () => {
-        const r = await api.createWorkflow({ requestId: `chaos-${i}`, certificationId: i % 2 ? 'aws-saa-c03' : 'comptia-security-plus-sy0-701', learnerEmail: `l${i}@example.com`, courseCount, slidesPerCourse: 2, spreadsheetId: 'sheet-chaos' });
+        const r = await api.createWorkflow({
+          requestId: `chaos-${i}`,
+          certificationId: i % 2 ? 'aws-saa-c03' : 'comptia-security-plus-sy0-701',
+          learnerEmail: `l${i}@example.com`,
+          courseCount,
+          slidesPerCourse: 2,
+          spreadsheetId: 'sheet-chaos',
+        });
         if (r.status !== 201 && r.status !== 200) throw new Error(`create: ${r.status}`);
         return r;
       });
@@ -116,10 +123,16 @@ describe('chaos: replica kills', () => {
 
     try {
       await kills;
-      await eventually(async () => {
-        const [r] = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from workflows where status in ('COMPLETED','FAILED','NEEDS_ATTENTION','CANCELLED','EXPIRED')`);
-        return Number(r.n) === WORKFLOWS;
-      }, { what: `${WORKFLOWS} workflows finished`, timeoutMs: 150_000, intervalMs: 250 });
+      await eventually(
+        async () => {
+          const [r] = await rows<{ n: number }>(
+            database.db,
+            sql`select count(*)::int as n from workflows where status in ('COMPLETED','FAILED','NEEDS_ATTENTION','CANCELLED','EXPIRED')`,
+          );
+          return Number(r.n) === WORKFLOWS;
+        },
+        { what: `${WORKFLOWS} workflows finished`, timeoutMs: 150_000, intervalMs: 250 },
+      );
     } finally {
       learnersDone = true;
       await learners;
@@ -149,7 +162,8 @@ describe('chaos: replica kills', () => {
     const extraDecks = keysWithExtraJobs(core);
     const extraVideos = keysWithExtraJobs(avatar);
 
-    const duplicates = doubleSteps.length + doubleMoves.length + formsPerWorkflow.filter((n) => n > 1).length + extraDecks.length + extraVideos.length;
+    const duplicates =
+      doubleSteps.length + doubleMoves.length + formsPerWorkflow.filter((n) => n > 1).length + extraDecks.length + extraVideos.length;
     expect(doubleSteps).toEqual([]);
     expect(doubleMoves).toEqual([]);
     expect(formsPerWorkflow.every((n) => n === 1)).toBe(true);

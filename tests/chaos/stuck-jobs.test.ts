@@ -18,14 +18,19 @@ describe('chaos: stuck PresGen jobs', () => {
   let stack: ChaosStack;
 
   beforeAll(async () => {
-    stack = await startChaosStack({ jobMs: 30, env: { PRESGEN_JOB_TIMEOUT_MS: String(JOB_TIMEOUT_MS), RETRY_BASE_MS: '50', RETRY_MAX_MS: '300' } });
+    stack = await startChaosStack({
+      jobMs: 30,
+      env: { PRESGEN_JOB_TIMEOUT_MS: String(JOB_TIMEOUT_MS), RETRY_BASE_MS: '50', RETRY_MAX_MS: '300' },
+    });
   });
   afterAll(async () => {
     await stack?.close();
   });
 
   /** Per key: how many jobs were made, and the state of the one the key points to now. */
-  async function jobsPerKey(sim: PresgenSimulator): Promise<Array<{ key: string; jobsCreated: number; current: string; currentUrl: string }>> {
+  async function jobsPerKey(
+    sim: PresgenSimulator,
+  ): Promise<Array<{ key: string; jobsCreated: number; current: string; currentUrl: string }>> {
     const out = [];
     for (const [key, k] of Object.entries(sim.stats().jobsByIdempotencyKey)) {
       const view = (await (await fetch(`${sim.url}/v1/jobs/${k.jobId}`)).json()) as { status: string; result?: { url: string } };
@@ -53,7 +58,10 @@ describe('chaos: stuck PresGen jobs', () => {
     expect(items).toHaveLength(WORKFLOWS * COURSES * 2);
     expect(items.every((i) => i.status === 'succeeded')).toBe(true);
 
-    for (const [kind, sim] of [['core', presgen.core], ['avatar', presgen.avatar]] as const) {
+    for (const [kind, sim] of [
+      ['core', presgen.core],
+      ['avatar', presgen.avatar],
+    ] as const) {
       const keys = await jobsPerKey(sim);
       const stats = sim.stats();
       // One key per course; the stuck ones got exactly one replacement job, the old one cancelled.

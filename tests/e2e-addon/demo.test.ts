@@ -14,10 +14,15 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 function runDemo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', ...args], { cwd: ROOT, timeout: 110_000, env: { ...process.env } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/demo.ts', ...args],
+      { cwd: ROOT, timeout: 110_000, env: { ...process.env } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -30,7 +35,8 @@ describe('npm run demo', () => {
     for (const step of STEP_STATUSES) expect(stdout).toMatch(new RegExp(`\\d+\\s+${step}\\s+succeeded`));
     expect(stdout).toMatch(/Assessment form \(learner\)\s+https:\/\/docs\.google\.com\/forms\/d\/e\/\S+\/viewform/);
     expect(stdout).toMatch(/Results spreadsheet\s+https:\/\/docs\.google\.com\/spreadsheets\/d\/\S+/);
-    for (const tab of ['Gap_Analysis', 'Training_Plan', 'Course_Outline_1', 'Course_Outline_2', 'Deliverables']) expect(stdout).toContain(`tab ${tab}`);
+    for (const tab of ['Gap_Analysis', 'Training_Plan', 'Course_Outline_1', 'Course_Outline_2', 'Deliverables'])
+      expect(stdout).toContain(`tab ${tab}`);
     expect(stdout.match(/Deck, course \d\s+http:\/\/127\.0\.0\.1:\d+\/\S+/g)).toHaveLength(2);
     expect(stdout.match(/Video, course \d\s+http:\/\/127\.0\.0\.1:\d+\/\S+/g)).toHaveLength(2);
     expect(stdout).toContain('COMPLETED: 2 deck(s) and 2 video(s) ready.');
@@ -42,7 +48,8 @@ describe('npm run demo', () => {
     const htmlPath = /web page \(every tab and the Gap_Analysis chart\): (\S+\.html)$/m.exec(stdout)?.[1];
     expect(htmlPath?.startsWith(htmlDir)).toBe(true);
     const html = readFileSync(htmlPath!, 'utf8');
-    for (const tab of ['Gap_Analysis', 'Training_Plan', 'Course_Outline_1', 'Course_Outline_2', 'Deliverables']) expect(html).toContain(`<h2>${tab}</h2>`);
+    for (const tab of ['Gap_Analysis', 'Training_Plan', 'Course_Outline_1', 'Course_Outline_2', 'Deliverables'])
+      expect(html).toContain(`<h2>${tab}</h2>`);
     expect(html).toMatch(/<svg role="img" aria-label="Score per domain \(%\) against the pass mark"[\s\S]*<rect[\s\S]*<polyline/);
     rmSync(htmlDir, { recursive: true, force: true });
   });

@@ -26,8 +26,16 @@ type Started = WorkflowView & { notice?: string };
 const start = (emulator: WorkspaceEmulator, learnerEmail: string): Started =>
   emulator.run('startAssessment', { ...START_FORM, courseCount: 1, learnerEmail, requestId: `platform-${++requestCounter}` }) as Started;
 const sidebarPumpUntil = (emulator: WorkspaceEmulator, id: string, status: string, ms = 45_000) =>
-  pumpUntil({ api: stack.api, workflowId: id, pump: () => emulator.run('pumpNow'), reached: atStatus(status), what: status, deadline: Date.now() + ms });
-const assetsOf = async (id: string) => (await stack.api.getWorkflow(id)).outputs.CREATING_GOOGLE_RESOURCES as { formId: string; resultsSpreadsheetId: string };
+  pumpUntil({
+    api: stack.api,
+    workflowId: id,
+    pump: () => emulator.run('pumpNow'),
+    reached: atStatus(status),
+    what: status,
+    deadline: Date.now() + ms,
+  });
+const assetsOf = async (id: string) =>
+  (await stack.api.getWorkflow(id)).outputs.CREATING_GOOGLE_RESOURCES as { formId: string; resultsSpreadsheetId: string };
 const formSubmitTriggers = (emulator: WorkspaceEmulator) => emulator.state.triggers.filter((t) => t.eventType === 'ON_FORM_SUBMIT');
 
 describe('a test deployment (no installable triggers)', { timeout: 120_000 }, () => {
@@ -53,7 +61,9 @@ describe('a test deployment (no installable triggers)', { timeout: 120_000 }, ()
     expect(tabNames(emulator, resultsSpreadsheetId)).toEqual(expect.arrayContaining(['Gap_Analysis', 'Training_Plan', 'Deliverables']));
     // The Gap_Analysis tab carries its chart: score per domain (column) against the pass mark (line).
     const gap = emulator.state.spreadsheets.get(resultsSpreadsheetId)!.sheets.find((s) => s.name === 'Gap_Analysis')!;
-    expect(gap.charts).toEqual([expect.objectContaining({ type: 'COMBO', options: expect.objectContaining({ series: { 1: { type: 'line' } } }) })]);
+    expect(gap.charts).toEqual([
+      expect.objectContaining({ type: 'COMBO', options: expect.objectContaining({ series: { 1: { type: 'line' } } }) }),
+    ]);
     expect(gap.charts[0].ranges).toHaveLength(3);
     expect(gap.charts[0].ranges[0]).toMatch(/^Gap_Analysis!A3:A\d+$/);
 
@@ -61,7 +71,12 @@ describe('a test deployment (no installable triggers)', { timeout: 120_000 }, ()
     const userProps = () => [...emulator.state.properties.user.get(stack.instructor.email)!.keys()];
     expect(userProps().some((k) => k.startsWith('form:'))).toBe(true);
     emulator.run('listMyWorkflows');
-    expect(userProps().filter((k) => k.startsWith('form:') || (k.startsWith('sheets:') && emulator.state.properties.user.get(stack.instructor.email)!.get(k) !== '{}'))).toEqual([]);
+    expect(
+      userProps().filter(
+        (k) =>
+          k.startsWith('form:') || (k.startsWith('sheets:') && emulator.state.properties.user.get(stack.instructor.email)!.get(k) !== '{}'),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -90,7 +105,8 @@ describe('the trigger budget (20 per user, across spreadsheets)', { timeout: 120
   it('triggers an older version left in idle spreadsheets are freed when the cap is hit, and the start succeeds', async () => {
     const emulator = stack.newEmulator();
     const home = emulator.activeSpreadsheetId;
-    for (let i = 0; i < MAX_TRIGGERS_PER_USER; i++) emulator.state.triggers.push(legacyTrigger(emulator.createSpreadsheet(`Old ${i}`), stack.instructor.email, i));
+    for (let i = 0; i < MAX_TRIGGERS_PER_USER; i++)
+      emulator.state.triggers.push(legacyTrigger(emulator.createSpreadsheet(`Old ${i}`), stack.instructor.email, i));
     const wf = start(emulator, 'cap@learners.example');
     expect(wf.notice).toBeUndefined();
     expect(formSubmitTriggers(emulator).map((t) => t.triggerSourceId)).toEqual([home]);
@@ -100,7 +116,10 @@ describe('the trigger budget (20 per user, across spreadsheets)', { timeout: 120
     const emulator = stack.newEmulator();
     // Triggers of another feature of this script that the add-on must not touch.
     for (let i = 0; i < MAX_TRIGGERS_PER_USER; i++) {
-      emulator.state.triggers.push({ ...legacyTrigger(emulator.createSpreadsheet(`Other ${i}`), stack.instructor.email, i), handlerFunction: 'someoneElsesHandler' });
+      emulator.state.triggers.push({
+        ...legacyTrigger(emulator.createSpreadsheet(`Other ${i}`), stack.instructor.email, i),
+        handlerFunction: 'someoneElsesHandler',
+      });
     }
     const wf = start(emulator, 'full@learners.example');
     expect(wf.status).toBe('REQUESTED');
@@ -122,7 +141,10 @@ describe('a Workspace domain that forbids sharing outside it', { timeout: 120_00
 
     const done = await sidebarPumpUntil(emulator, wf.id, 'COMPLETED');
     expect(emulator.state.driveItems.get(resultsSpreadsheetId)?.viewers).toEqual([]);
-    const finalOutput = done.outputs.FINALIZING as { sharedWithLearner: boolean; notShared: Array<{ fileId: string; email: string; reason: string }> };
+    const finalOutput = done.outputs.FINALIZING as {
+      sharedWithLearner: boolean;
+      notShared: Array<{ fileId: string; email: string; reason: string }>;
+    };
     expect(finalOutput.sharedWithLearner).toBe(false);
     // Drive's reason, with the address redacted as every logged or stored error text is.
     expect(finalOutput.notShared).toEqual([{ fileId: resultsSpreadsheetId, email: learner, reason: SHARING_POLICY_ERROR('[email]') }]);
@@ -146,7 +168,9 @@ describe('a response that carries no email', { timeout: 120_000 }, () => {
     // two more minutes of the 90 min/day trigger runtime.
     const run = emulator.state.executions.findLast((x) => x.functionName === 'onFormSubmitDispatcher')!;
     expect(emulator.logs(run.id).join('\n')).toContain('pump_nothing_pending');
-    expect(['ANALYZING_RESULTS', 'WRITING_GAP_ANALYSIS', 'GENERATING_TRAINING_PLAN', 'GENERATING_COURSE_OUTLINES']).not.toContain(detail.status);
+    expect(['ANALYZING_RESULTS', 'WRITING_GAP_ANALYSIS', 'GENERATING_TRAINING_PLAN', 'GENERATING_COURSE_OUTLINES']).not.toContain(
+      detail.status,
+    );
   });
 });
 
@@ -183,9 +207,13 @@ describe('consent', { timeout: 120_000 }, () => {
     expect(emulator.state.triggers.length).toBe(2);
     // The new version declares a scope this user has not granted yet.
     emulator.setGrantedScopes(declared().filter((s) => !s.endsWith('/auth/forms')));
-    expect(emulator.fireTimeDrivenTriggers()).toEqual([expect.objectContaining({ ok: true, result: { skipped: 'reauthorization_required' } })]);
+    expect(emulator.fireTimeDrivenTriggers()).toEqual([
+      expect.objectContaining({ ok: true, result: { skipped: 'reauthorization_required' } }),
+    ]);
     const boot = emulator.run('sidebarBootstrap') as { reauthorization?: string };
-    expect(boot.reauthorization).toMatch(/needs new permissions: its automatic triggers have stopped since .* UTC\. Authorise it again at https:/);
+    expect(boot.reauthorization).toMatch(
+      /needs new permissions: its automatic triggers have stopped since .* UTC\. Authorise it again at https:/,
+    );
 
     emulator.setGrantedScopes(undefined); // the instructor authorised
     expect((emulator.run('sidebarBootstrap') as { reauthorization?: string }).reauthorization).toBeUndefined();
@@ -194,5 +222,12 @@ describe('consent', { timeout: 120_000 }, () => {
 });
 
 function legacyTrigger(spreadsheetId: string, user: string, i: number): EmulatedTrigger {
-  return { uid: `9000${i}`, handlerFunction: 'onFormSubmitDispatcher', eventType: 'ON_FORM_SUBMIT', triggerSource: 'SPREADSHEETS', triggerSourceId: spreadsheetId, user };
+  return {
+    uid: `9000${i}`,
+    handlerFunction: 'onFormSubmitDispatcher',
+    eventType: 'ON_FORM_SUBMIT',
+    triggerSource: 'SPREADSHEETS',
+    triggerSourceId: spreadsheetId,
+    user,
+  };
 }

@@ -60,7 +60,8 @@ const untilAwaiting = (emulator: WorkspaceEmulator, id: string, collect?: PumpSt
     deadline: Date.now() + 30_000,
   });
 
-const foldersOf = (emulator: WorkspaceEmulator, id: string) => driveItemsNamed(emulator, new RegExp(`\\(${id.slice(0, 8)}\\)$`), FOLDER_MIME);
+const foldersOf = (emulator: WorkspaceEmulator, id: string) =>
+  driveItemsNamed(emulator, new RegExp(`\\(${id.slice(0, 8)}\\)$`), FOLDER_MIME);
 
 describe('robustness', () => {
   it('a Workspace quota error while creating the form is retried: one form, step 3 succeeds first time', async () => {
@@ -124,28 +125,32 @@ describe('robustness', () => {
       forged: () => ({ audience: stack.idp.audience, signIdTokenSync: stack.idp.forgeIdTokenSync }),
       expired: () => ({
         audience: stack.idp.audience,
-        signIdTokenSync: (claims: Parameters<typeof stack.idp.signIdTokenSync>[0]) => stack.idp.signIdTokenSync({ ...claims, expiresInSeconds: -600 }),
+        signIdTokenSync: (claims: Parameters<typeof stack.idp.signIdTokenSync>[0]) =>
+          stack.idp.signIdTokenSync({ ...claims, expiresInSeconds: -600 }),
       }),
     };
-    it.each(Object.keys(identities) as Array<keyof typeof identities>)('%s ID token: the sidebar shows a readable 401 message and nothing changes', async (kind) => {
-      const emulator = stack.newEmulator({ identity: identities[kind]() });
-      const before = (await stack.api.listWorkflows()).items.length;
+    it.each(Object.keys(identities) as Array<keyof typeof identities>)(
+      '%s ID token: the sidebar shows a readable 401 message and nothing changes',
+      async (kind) => {
+        const emulator = stack.newEmulator({ identity: identities[kind]() });
+        const before = (await stack.api.listWorkflows()).items.length;
 
-      expect(() => start(emulator, `${kind}@learners.example`)).toThrow(ScriptExecutionError);
-      let message = '';
-      try {
-        emulator.run('listMyWorkflows');
-      } catch (err) {
-        message = (err as Error).message;
-      }
-      expect(message).toBe('PresGen-Assess could not verify your Google sign-in. Reload the spreadsheet and try again.');
-      const pumped = pumpStats(emulator.run('pumpNow'));
-      expect(pumped).toMatchObject({ claimed: 0, backendError: expect.stringContaining('could not verify your Google sign-in') });
+        expect(() => start(emulator, `${kind}@learners.example`)).toThrow(ScriptExecutionError);
+        let message = '';
+        try {
+          emulator.run('listMyWorkflows');
+        } catch (err) {
+          message = (err as Error).message;
+        }
+        expect(message).toBe('PresGen-Assess could not verify your Google sign-in. Reload the spreadsheet and try again.');
+        const pumped = pumpStats(emulator.run('pumpNow'));
+        expect(pumped).toMatchObject({ claimed: 0, backendError: expect.stringContaining('could not verify your Google sign-in') });
 
-      const after = (await stack.api.listWorkflows()).items;
-      expect(after).toHaveLength(before);
-      expect(after.map((w) => w.learnerEmail)).not.toContain(`${kind}@learners.example`);
-    });
+        const after = (await stack.api.listWorkflows()).items;
+        expect(after).toHaveLength(before);
+        expect(after.map((w) => w.learnerEmail)).not.toContain(`${kind}@learners.example`);
+      },
+    );
   });
 
   it('installing a trigger on a form fails as in Google; the add-on keeps its one spreadsheet trigger', async () => {

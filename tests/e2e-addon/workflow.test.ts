@@ -26,7 +26,13 @@ const workflows: WorkflowView[] = [];
 beforeAll(async () => {
   presgen = await startPresgenProcess(300);
   stack = await startAddonStack({
-    backendEnv: { PRESGEN_CORE_URL: presgen.coreUrl, PRESGEN_AVATAR_URL: presgen.avatarUrl, PRESGEN_CORE_PROTOCOL: 'jobs', PRESGEN_AVATAR_PROTOCOL: 'jobs', PRESGEN_POLL_MS: '50' },
+    backendEnv: {
+      PRESGEN_CORE_URL: presgen.coreUrl,
+      PRESGEN_AVATAR_URL: presgen.avatarUrl,
+      PRESGEN_CORE_PROTOCOL: 'jobs',
+      PRESGEN_AVATAR_PROTOCOL: 'jobs',
+      PRESGEN_POLL_MS: '50',
+    },
   });
   // After a submission the trigger keeps pumping for its whole window (240 s of simulated time,
   // a few real seconds), so steps 6–8 land within it even on a busy machine.
@@ -60,7 +66,9 @@ async function expectOneSetOfAssets(wf: WorkflowView): Promise<void> {
   const shortId = wf.id.slice(0, 8);
   const assets = detail.outputs.CREATING_GOOGLE_RESOURCES as Assets;
   expect(driveItemsNamed(emulator, new RegExp(`\\(${shortId}\\)$`), FOLDER_MIME).map((f) => f.id)).toEqual([assets.folderId]);
-  expect(driveItemsNamed(emulator, new RegExp(`^Results .*\\(${shortId}\\)$`), SHEET_MIME).map((f) => f.id)).toEqual([assets.resultsSpreadsheetId]);
+  expect(driveItemsNamed(emulator, new RegExp(`^Results .*\\(${shortId}\\)$`), SHEET_MIME).map((f) => f.id)).toEqual([
+    assets.resultsSpreadsheetId,
+  ]);
   const forms = [...emulator.state.forms.values()].filter((f) => f.description.includes(shortId));
   expect(forms.map((f) => f.id)).toEqual([assets.formId]);
   expect(forms[0]).toMatchObject({ published: true, isQuiz: true, collectEmail: true, destinationId: emulator.activeSpreadsheetId });
@@ -76,7 +84,14 @@ describe('from the sidebar to COMPLETED', () => {
     emulator.run('showSidebar');
     expect(emulator.lastSidebar()?.html).toContain('id="start-button"');
     const wf = startFromSidebar(0, COURSES);
-    await pumpUntil({ api: stack.api, workflowId: wf.id, pump: pumpNow, reached: atStatus('AWAITING_COMPLETION'), what: 'AWAITING_COMPLETION', deadline: deadline(30_000) });
+    await pumpUntil({
+      api: stack.api,
+      workflowId: wf.id,
+      pump: pumpNow,
+      reached: atStatus('AWAITING_COMPLETION'),
+      what: 'AWAITING_COMPLETION',
+      deadline: deadline(30_000),
+    });
     expect(emulator.state.forms.size).toBe(1);
     expect(countCalls(emulator, 'FormApp.create')).toBe(1);
     await expectOneSetOfAssets(wf);
@@ -85,7 +100,14 @@ describe('from the sidebar to COMPLETED', () => {
   it('three workflows, one onFormSubmit trigger on the document; the hourly trigger also runs step 3', async () => {
     const others = [startFromSidebar(1, 1), startFromSidebar(2, 1)];
     for (const wf of others) {
-      await pumpUntil({ api: stack.api, workflowId: wf.id, pump: hourly, reached: atStatus('AWAITING_COMPLETION'), what: 'AWAITING_COMPLETION', deadline: deadline(30_000) });
+      await pumpUntil({
+        api: stack.api,
+        workflowId: wf.id,
+        pump: hourly,
+        reached: atStatus('AWAITING_COMPLETION'),
+        what: 'AWAITING_COMPLETION',
+        deadline: deadline(30_000),
+      });
       await expectOneSetOfAssets(wf);
     }
     expect(hourlyRuns.every((r) => r.ok && r.handlerFunction === 'pumpCommands')).toBe(true);
@@ -93,8 +115,14 @@ describe('from the sidebar to COMPLETED', () => {
     expect(emulator.state.forms.size).toBe(LEARNERS.length);
 
     expect(formSubmitTriggers()).toHaveLength(1);
-    expect(formSubmitTriggers()[0]).toMatchObject({ handlerFunction: 'onFormSubmitDispatcher', triggerSource: 'SPREADSHEETS', triggerSourceId: emulator.activeSpreadsheetId });
-    expect(emulator.state.triggers.filter((t) => t.eventType === 'CLOCK')).toEqual([expect.objectContaining({ handlerFunction: 'pumpCommands', everyHours: 1 })]);
+    expect(formSubmitTriggers()[0]).toMatchObject({
+      handlerFunction: 'onFormSubmitDispatcher',
+      triggerSource: 'SPREADSHEETS',
+      triggerSourceId: emulator.activeSpreadsheetId,
+    });
+    expect(emulator.state.triggers.filter((t) => t.eventType === 'CLOCK')).toEqual([
+      expect.objectContaining({ handlerFunction: 'pumpCommands', everyHours: 1 }),
+    ]);
     // Every form's responses land in the add-on's spreadsheet: one response tab per form.
     const responseTabs = emulator.state.spreadsheets.get(emulator.activeSpreadsheetId)!.sheets.filter((s) => s.formId);
     expect(responseTabs.map((s) => s.formId).sort()).toEqual([...emulator.state.forms.keys()].sort());
@@ -125,11 +153,23 @@ describe('from the sidebar to COMPLETED', () => {
     const wf = workflows[0];
     let round = 0;
     const sidebarOrHourly = () => (round++ % 2 === 0 ? pumpNow() : hourly());
-    const done = await pumpUntil({ api: stack.api, workflowId: wf.id, pump: sidebarOrHourly, reached: atStatus('COMPLETED'), what: 'COMPLETED', deadline: deadline(45_000), pauseMs: 200 });
+    const done = await pumpUntil({
+      api: stack.api,
+      workflowId: wf.id,
+      pump: sidebarOrHourly,
+      reached: atStatus('COMPLETED'),
+      what: 'COMPLETED',
+      deadline: deadline(45_000),
+      pauseMs: 200,
+    });
 
     expect(done.links.presentations).toHaveLength(COURSES);
     expect(done.links.videos).toHaveLength(COURSES);
-    for (const step of STEP_STATUSES) expect(done.steps.filter((s) => s.step === step && s.outcome === 'succeeded'), step).toHaveLength(1);
+    for (const step of STEP_STATUSES)
+      expect(
+        done.steps.filter((s) => s.step === step && s.outcome === 'succeeded'),
+        step,
+      ).toHaveLength(1);
 
     const { resultsSpreadsheetId } = await assetsOf(wf.id);
     const deliverables = tabValues(emulator, resultsSpreadsheetId, 'Deliverables')!;
@@ -141,7 +181,9 @@ describe('from the sidebar to COMPLETED', () => {
     expect(hourlyRuns.every((r) => r.ok)).toBe(true);
 
     const mine = (stats: { jobsByIdempotencyKey: Record<string, { jobsCreated: number }> }) =>
-      Object.entries(stats.jobsByIdempotencyKey).filter(([key]) => key.startsWith(wf.id)).map(([, v]) => v.jobsCreated);
+      Object.entries(stats.jobsByIdempotencyKey)
+        .filter(([key]) => key.startsWith(wf.id))
+        .map(([, v]) => v.jobsCreated);
     expect(mine(await presgen.coreStats())).toEqual(Array(COURSES).fill(1));
     expect(mine(await presgen.avatarStats())).toEqual(Array(COURSES).fill(1));
 

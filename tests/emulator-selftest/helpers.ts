@@ -35,7 +35,10 @@ export const NO_IDENTITY = {
   },
 };
 
-export function fixtureEmulator(options: Partial<EmulatorOptions> = {}, manifestOverrides: Record<string, unknown> = {}): WorkspaceEmulator {
+export function fixtureEmulator(
+  options: Partial<EmulatorOptions> = {},
+  manifestOverrides: Record<string, unknown> = {},
+): WorkspaceEmulator {
   return createWorkspaceEmulator({
     bundleDir: fixtureBundle(manifestOverrides),
     user: INSTRUCTOR,

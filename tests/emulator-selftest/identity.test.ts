@@ -24,7 +24,12 @@ describe('test identity provider', () => {
     const syncToken = idp.signIdTokenSync({ email: 'b@example.com', sub: '42' });
     const a = await verify(asyncToken);
     const b = await verify(syncToken);
-    expect(a.payload).toMatchObject({ email: 'a@example.com', email_verified: true, iss: 'https://accounts.google.com', aud: idp.audience });
+    expect(a.payload).toMatchObject({
+      email: 'a@example.com',
+      email_verified: true,
+      iss: 'https://accounts.google.com',
+      aud: idp.audience,
+    });
     expect(b.payload).toMatchObject({ email: 'b@example.com', sub: '42' });
     expect(b.protectedHeader).toMatchObject({ alg: 'RS256', kid: idp.kid });
   });
@@ -62,14 +67,19 @@ describe('ScriptApp.getIdentityToken in the emulator', () => {
   it('throws without the openid scope, and omits the email claim without userinfo.email', () => {
     const noOpenid = fixtureEmulator({ identity: idp }, { oauthScopes: ['https://www.googleapis.com/auth/userinfo.email'] });
     expect(() => noOpenid.run('identityToken')).toThrow(ScriptExecutionError);
-    expect(() => noOpenid.run('identityToken')).toThrow('You do not have permission to call ScriptApp.getIdentityToken. Required permissions: openid');
+    expect(() => noOpenid.run('identityToken')).toThrow(
+      'You do not have permission to call ScriptApp.getIdentityToken. Required permissions: openid',
+    );
     const noEmail = fixtureEmulator({ identity: idp }, { oauthScopes: ['openid'] });
     expect(decodeJwt(noEmail.run('identityToken') as string).email).toBeUndefined();
   });
 
   it('granular consent: without openid granted the token is null; an ungranted scope makes authorization REQUIRED and its calls fail', () => {
     const manifestScopes = ['openid', 'https://www.googleapis.com/auth/userinfo.email', 'https://www.googleapis.com/auth/drive'];
-    const emulator = fixtureEmulator({ identity: idp, grantedScopes: ['https://www.googleapis.com/auth/userinfo.email'] }, { oauthScopes: manifestScopes });
+    const emulator = fixtureEmulator(
+      { identity: idp, grantedScopes: ['https://www.googleapis.com/auth/userinfo.email'] },
+      { oauthScopes: manifestScopes },
+    );
     expect(emulator.run('identityToken')).toBeNull();
     expect(emulator.run('authorizationStatus')).toBe('REQUIRED');
     expect(() => emulator.run('driveRoundTrip', 'learner@example.com')).toThrow(AUTHORIZATION_REQUIRED);

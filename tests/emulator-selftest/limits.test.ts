@@ -28,7 +28,7 @@ describe('per-execution budget', () => {
 });
 
 describe('daily quotas and quota errors', () => {
-  it('enforces configured daily quotas with Google\'s message', () => {
+  it("enforces configured daily quotas with Google's message", () => {
     const emulator = fixtureEmulator({ dailyQuotas: { 'DriveApp.createFolder': 3 } });
     expect(emulator.run('createFolders', 3)).toHaveLength(3);
     expect(() => emulator.run('createFolders', 1)).toThrow('Service invoked too many times for one day: driveapp.');
@@ -40,7 +40,11 @@ describe('daily quotas and quota errors', () => {
   it('injected quota errors hit the next N calls, are script-realm Errors, then stop', () => {
     const emulator = fixtureEmulator();
     emulator.injectQuotaError('FormApp', 2);
-    expect(emulator.run('tryCreateForm', 'a')).toEqual({ ok: false, message: 'Service invoked too many times for one day: forms.', isError: true });
+    expect(emulator.run('tryCreateForm', 'a')).toEqual({
+      ok: false,
+      message: 'Service invoked too many times for one day: forms.',
+      isError: true,
+    });
     expect(emulator.run('tryCreateForm', 'b')).toMatchObject({ ok: false });
     expect(emulator.run('tryCreateForm', 'c')).toMatchObject({ ok: true });
     emulator.injectQuotaError('FormApp.create', 1, 'short');

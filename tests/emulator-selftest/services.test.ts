@@ -54,7 +54,9 @@ describe('HtmlService, Ui and simple triggers', () => {
   it('onOpen runs in LIMITED mode: the menu is built, Drive is off limits', () => {
     const emulator = fixtureEmulator();
     expect(emulator.openDocument()).toBe('LIMITED');
-    expect(emulator.state.menus).toEqual([{ title: 'PresGen add-on menu', items: [{ caption: 'Open PresGen-Assess', functionName: 'showSidebar' }] }]);
+    expect(emulator.state.menus).toEqual([
+      { title: 'PresGen add-on menu', items: [{ caption: 'Open PresGen-Assess', functionName: 'showSidebar' }] },
+    ]);
     expect(emulator.state.properties.document.get(emulator.activeSpreadsheetId)?.get('onOpenDriveError')).toMatch(
       /^You do not have permission to call DriveApp.getRootFolder/,
     );
@@ -85,6 +87,8 @@ describe('DriveApp', () => {
     expect(folder.viewers).toEqual([]);
     // Inside the domain, sharing works, except "anyone with the link".
     expect(() => emulator.run('driveRoundTrip', 'colleague@example.com')).toThrow(SHARING_POLICY_ERROR('anyone'));
-    expect([...emulator.state.driveItems.values()].filter((d) => d.name === 'Workflow folder')[1].viewers).toEqual(['colleague@example.com']);
+    expect([...emulator.state.driveItems.values()].filter((d) => d.name === 'Workflow folder')[1].viewers).toEqual([
+      'colleague@example.com',
+    ]);
   });
 });

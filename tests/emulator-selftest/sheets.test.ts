@@ -30,7 +30,17 @@ describe('SpreadsheetApp', () => {
     const { values } = emulator.run('writeTab', 'Typed', [typed]) as { values: unknown[][] };
     const year = new Date().getUTCFullYear();
     expect(values[0]).toEqual([
-      new Date(Date.UTC(year, 6, 10)), new Date(Date.UTC(year, 0, 2)), 5, 1000, 0.5, true, '#ERROR!', '=kept', new Date(Date.UTC(2026, 0, 31)), 'plain', 3,
+      new Date(Date.UTC(year, 6, 10)),
+      new Date(Date.UTC(year, 0, 2)),
+      5,
+      1000,
+      0.5,
+      true,
+      '#ERROR!',
+      '=kept',
+      new Date(Date.UTC(2026, 0, 31)),
+      'plain',
+      3,
     ]);
     const tab = emulator.state.spreadsheets.get(emulator.activeSpreadsheetId)!.sheets.find((s) => s.name === 'Typed')!;
     expect([...tab.formulas.values()]).toEqual(['=1+1']);
@@ -38,7 +48,11 @@ describe('SpreadsheetApp', () => {
 
   it("keeps strings as text in cells formatted as plain text ('@'); a formula is still a formula", () => {
     const emulator = fixtureEmulator();
-    const result = emulator.run('writeTabAsText', 'Text', [['7/10', '1-2', '+5', 'TRUE', '=1+1']]) as { values: unknown[][]; formulas: string[][]; format: string };
+    const result = emulator.run('writeTabAsText', 'Text', [['7/10', '1-2', '+5', 'TRUE', '=1+1']]) as {
+      values: unknown[][];
+      formulas: string[][];
+      format: string;
+    };
     expect(result.values).toEqual([['7/10', '1-2', '+5', 'TRUE', '#ERROR!']]);
     expect(result.formulas).toEqual([['', '', '', '', '=1+1']]);
     expect(result.format).toBe('@');
@@ -46,7 +60,16 @@ describe('SpreadsheetApp', () => {
 
   it('builds embedded charts: a type and a range are required, and a built chart shows only once inserted', () => {
     const emulator = fixtureEmulator();
-    const result = emulator.run('chartTab', 'Chart', [['Domain', 'Score'], ['Security', 40], ['Billing', 90]], 'COLUMN');
+    const result = emulator.run(
+      'chartTab',
+      'Chart',
+      [
+        ['Domain', 'Score'],
+        ['Security', 40],
+        ['Billing', 90],
+      ],
+      'COLUMN',
+    );
     expect(result).toEqual({ before: 0, after: 1, ranges: ['Chart!A1:A3', 'Chart!B1:B3'] });
     const tab = emulator.state.spreadsheets.get(emulator.activeSpreadsheetId)!.sheets.find((s) => s.name === 'Chart')!;
     expect(tab.charts).toMatchObject([{ type: 'COLUMN', position: { row: 1, column: 4 }, options: { title: 'Scores' } }]);
@@ -60,11 +83,14 @@ describe('SpreadsheetApp', () => {
     expect(emulator.callCounts()['Sheet.getRange']).toBe(9);
   });
 
-  it('rejects data whose dimensions differ from the range, with Google\'s wording', () => {
+  it("rejects data whose dimensions differ from the range, with Google's wording", () => {
     const emulator = fixtureEmulator();
-    expect(() => emulator.run('writeMismatched', 3, 2, [['a', 'b'], ['c', 'd']])).toThrow(
-      'The number of rows in the data does not match the number of rows in the range. The data has 2 but the range has 3.',
-    );
+    expect(() =>
+      emulator.run('writeMismatched', 3, 2, [
+        ['a', 'b'],
+        ['c', 'd'],
+      ]),
+    ).toThrow('The number of rows in the data does not match the number of rows in the range. The data has 2 but the range has 3.');
     expect(() => emulator.run('writeMismatched', 2, 2, [['a', 'b'], ['c']])).toThrow(
       'The number of columns in the data does not match the number of columns in the range. The data has 1 but the range has 2.',
     );

@@ -8,7 +8,9 @@ describe('trigger rules for an editor add-on', () => {
   it('installs one spreadsheet onFormSubmit trigger on the current document', () => {
     const emulator = fixtureEmulator();
     const uid = emulator.run('installFormSubmitTrigger') as string;
-    expect(emulator.run('listTriggers')).toEqual([{ uid, handler: 'onFormSubmit', type: 'ON_FORM_SUBMIT', sourceId: emulator.activeSpreadsheetId }]);
+    expect(emulator.run('listTriggers')).toEqual([
+      { uid, handler: 'onFormSubmit', type: 'ON_FORM_SUBMIT', sourceId: emulator.activeSpreadsheetId },
+    ]);
   });
 
   it('refuses a trigger on a form, as Google does for an add-on running in a spreadsheet', () => {
@@ -74,7 +76,15 @@ describe('trigger rules for an editor add-on', () => {
     expect(() => emulator.run('installTrigger', 'hours', 1)).toThrow(TRIGGER_ERRORS.testDeployment);
     expect(emulator.state.triggers).toHaveLength(0);
     // Even a trigger left over from an installed version does not run.
-    emulator.state.triggers.push({ uid: '1', handlerFunction: 'pump', eventType: 'CLOCK', triggerSource: 'CLOCK', triggerSourceId: null, user: 'instructor@example.com', everyHours: 1 });
+    emulator.state.triggers.push({
+      uid: '1',
+      handlerFunction: 'pump',
+      eventType: 'CLOCK',
+      triggerSource: 'CLOCK',
+      triggerSourceId: null,
+      user: 'instructor@example.com',
+      everyHours: 1,
+    });
     expect(emulator.fireTimeDrivenTriggers()).toEqual([expect.objectContaining({ ok: false, error: TRIGGER_ERRORS.testDeployment })]);
     expect(emulator.state.executions).toHaveLength(2);
   });
@@ -95,9 +105,17 @@ describe('trigger rules for an editor add-on', () => {
   it('a time-driven trigger runs outside any document: no active spreadsheet, document lock or document properties', () => {
     const emulator = fixtureEmulator();
     emulator.run('documentProbe');
-    expect(JSON.parse(emulator.state.properties.script.get('probe')!)).toEqual({ activeSpreadsheet: 'present', documentLock: 'present', documentProperties: 'present' });
+    expect(JSON.parse(emulator.state.properties.script.get('probe')!)).toEqual({
+      activeSpreadsheet: 'present',
+      documentLock: 'present',
+      documentProperties: 'present',
+    });
     emulator.run('installTrigger', 'hours', 1, 'documentProbe');
     expect(emulator.fireTimeDrivenTriggers()).toEqual([expect.objectContaining({ ok: true })]);
-    expect(JSON.parse(emulator.state.properties.script.get('probe')!)).toEqual({ activeSpreadsheet: 'null', documentLock: 'null', documentProperties: 'null' });
+    expect(JSON.parse(emulator.state.properties.script.get('probe')!)).toEqual({
+      activeSpreadsheet: 'null',
+      documentLock: 'null',
+      documentProperties: 'null',
+    });
   });
 });

@@ -36,7 +36,9 @@ describe('UrlFetchApp: synchronous real HTTP to a server in another thread', () 
     expect(echoed).toMatchObject({ method: 'POST', body: '{"hello":"world"}' });
     expect(echoed.headers).toMatchObject({ authorization: 'Bearer t0ken', 'content-type': 'application/json' });
 
-    const form = JSON.parse((emulator.run('fetch', `${server.baseUrl}/echo`, { method: 'post', payload: { a: '1', b: 'x y' } }) as Fetched).text);
+    const form = JSON.parse(
+      (emulator.run('fetch', `${server.baseUrl}/echo`, { method: 'post', payload: { a: '1', b: 'x y' } }) as Fetched).text,
+    );
     expect(form.body).toBe('a=1&b=x+y');
     expect(form.headers['content-type']).toBe('application/x-www-form-urlencoded');
   });
@@ -49,7 +51,7 @@ describe('UrlFetchApp: synchronous real HTTP to a server in another thread', () 
     expect(muted).toMatchObject({ code: 404, text: 'status body 404' });
   });
 
-  it('keeps the server\'s header casing and returns multi-valued headers as arrays', () => {
+  it("keeps the server's header casing and returns multi-valued headers as arrays", () => {
     const limited = emulator.run('fetch', `${server.baseUrl}/retry-after`, { muteHttpExceptions: true }) as Fetched;
     expect(limited.code).toBe(429);
     expect(limited.headers['Retry-After']).toBe('7');

@@ -20,9 +20,7 @@ export function videoInput(presentationUrl: string): CreateVideoRequest {
 /** Current value of presgen_external_requests_total for one label set. */
 export async function externalCount(service: string, operation: string, outcome: string): Promise<number> {
   const metric = await externalRequests.get();
-  const hit = metric.values.find(
-    (v) => v.labels.service === service && v.labels.operation === operation && v.labels.outcome === outcome,
-  );
+  const hit = metric.values.find((v) => v.labels.service === service && v.labels.operation === operation && v.labels.outcome === outcome);
   return hit?.value ?? 0;
 }
 

@@ -47,11 +47,10 @@ describe('channel configuration', () => {
   it('reports once at start which channels are missing, and records notifications as skipped', async () => {
     const service = h.service({ config: { SMTP_URL: undefined, SLACK_WEBHOOK_URL: undefined } });
     expect(service.configuredChannels()).toEqual([]);
-    const warnings = records().filter((r) => r.level === 40).map((r) => r.msg);
-    expect(warnings).toEqual([
-      expect.stringContaining('SMTP_URL is not set'),
-      expect.stringContaining('SLACK_WEBHOOK_URL is not set'),
-    ]);
+    const warnings = records()
+      .filter((r) => r.level === 40)
+      .map((r) => r.msg);
+    expect(warnings).toEqual([expect.stringContaining('SMTP_URL is not set'), expect.stringContaining('SLACK_WEBHOOK_URL is not set')]);
     expect(records().some((r) => r.msg.startsWith('no notification channel configured'))).toBe(true);
 
     const skippedBefore = await sentCount('slack', 'skipped');
@@ -88,7 +87,11 @@ describe('channel configuration', () => {
 
   it('warns when SMTP is configured but OPERATOR_EMAILS is empty; operators then get Slack only', async () => {
     const service = h.service({ config: { OPERATOR_EMAILS: [] } });
-    expect(records().filter((r) => r.level === 40).map((r) => r.msg)).toEqual([expect.stringContaining('OPERATOR_EMAILS is empty')]);
+    expect(
+      records()
+        .filter((r) => r.level === 40)
+        .map((r) => r.msg),
+    ).toEqual([expect.stringContaining('OPERATOR_EMAILS is empty')]);
     const wf = uniqueWorkflowId();
     expect(await service.enqueue(operatorAlert(wf))).toMatchObject({ queued: ['slack'], skipped: [] });
     await drain(service, h.database, [wf]);
@@ -121,7 +124,10 @@ describe('templates', () => {
     const headlines = kinds.map((kind) => renderMessage(operatorAlert('wf-2', { kind }), 'email').text.split('\n')[0]);
     expect(new Set(headlines).size).toBe(kinds.length);
 
-    const reminder = renderMessage({ ...deliverablesReady('wf-3'), kind: 'completion_reminder', text: 'Form: https://forms.example/f-1' }, 'email');
+    const reminder = renderMessage(
+      { ...deliverablesReady('wf-3'), kind: 'completion_reminder', text: 'Form: https://forms.example/f-1' },
+      'email',
+    );
     expect(reminder.text).toContain('has not completed the assessment form');
     expect(reminder.text).toContain('https://forms.example/f-1');
     const expired = renderMessage({ ...deliverablesReady('wf-3'), kind: 'workflow_expired', text: '' }, 'email');
@@ -145,11 +151,26 @@ describe('log hygiene', () => {
     await drain(service, h.database, [rejected]);
 
     const msgs = records().map((r) => r.msg);
-    expect(msgs).toEqual(expect.arrayContaining(['notification sent', 'notification delivery failed; will retry', 'notification delivery failed permanently', 'outbound request failed']));
+    expect(msgs).toEqual(
+      expect.arrayContaining([
+        'notification sent',
+        'notification delivery failed; will retry',
+        'notification delivery failed permanently',
+        'outbound request failed',
+      ]),
+    );
     const slackLog = records().find((r) => r.msg === 'outbound request failed');
     expect(slackLog?.url).toBe(`http://127.0.0.1:${new URL(h.webhook.url).port}/[redacted]`);
     const all = lines.join('\n');
-    for (const secret of [...OPERATORS, INSTRUCTOR, SMTP_PASS, SLACK_SECRET_PATH, 'hook-secret-4f2a9c', '@ops.example', '@school.example']) {
+    for (const secret of [
+      ...OPERATORS,
+      INSTRUCTOR,
+      SMTP_PASS,
+      SLACK_SECRET_PATH,
+      'hook-secret-4f2a9c',
+      '@ops.example',
+      '@school.example',
+    ]) {
       expect(all).not.toContain(secret);
     }
   });

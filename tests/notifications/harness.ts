@@ -59,7 +59,11 @@ export async function startHarness(driver: Driver): Promise<Harness> {
       return service;
     },
     async rowsFor(workflowId) {
-      return database.db.select().from(notificationOutbox).where(eq(notificationOutbox.workflowId, workflowId)).orderBy(asc(notificationOutbox.channel));
+      return database.db
+        .select()
+        .from(notificationOutbox)
+        .where(eq(notificationOutbox.workflowId, workflowId))
+        .orderBy(asc(notificationOutbox.channel));
     },
     async close() {
       await Promise.allSettled(services.map((s) => s.stop()));

@@ -208,7 +208,12 @@ describe.each(DRIVERS)('notification outbox (%s)', (driver) => {
     await survivor.enqueue(operatorAlert(wf));
 
     // The "dead" dispatcher claimed both rows and then died before sending.
-    const claimed = await claimDueNotifications(h.database.db, { channels: ['email', 'slack'], workerId: 'dead', leaseMs: 60_000, max: 10 });
+    const claimed = await claimDueNotifications(h.database.db, {
+      channels: ['email', 'slack'],
+      workerId: 'dead',
+      leaseMs: 60_000,
+      max: 10,
+    });
     expect(claimed.filter((r) => r.workflowId === wf)).toHaveLength(2);
 
     // While its lease runs, nobody else touches them.

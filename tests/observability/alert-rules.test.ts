@@ -37,7 +37,11 @@ const ruleTests = RuleTestsFile.parse(parse(readFileSync(join(REPO_ROOT, ALERT_T
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
 function headingAnchor(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s-]/gu, '').replace(/\s/g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s-]/gu, '')
+    .replace(/\s/g, '-');
 }
 
 describe('promtool on the alert rules', () => {
@@ -107,8 +111,14 @@ describe('alerts.yml content', () => {
   it('every alert has a unit test that fires and one that must not fire', () => {
     for (const rule of rules) {
       const cases = ruleTests.flatMap((t) => t.alert_rule_test ?? []).filter((c) => c.alertname === rule.alert);
-      expect(cases.some((c) => c.exp_alerts.length > 0), `${rule.alert} fires somewhere`).toBe(true);
-      expect(cases.some((c) => c.exp_alerts.length === 0), `${rule.alert} has a must-not-fire case`).toBe(true);
+      expect(
+        cases.some((c) => c.exp_alerts.length > 0),
+        `${rule.alert} fires somewhere`,
+      ).toBe(true);
+      expect(
+        cases.some((c) => c.exp_alerts.length === 0),
+        `${rule.alert} has a must-not-fire case`,
+      ).toBe(true);
     }
   });
 

@@ -13,8 +13,18 @@ import {
 import { runPromtool } from '../support/prometheus';
 import { metricNamesIn, registeredMetricNames } from './metric-names';
 
-const Variable = z.object({ type: z.string(), name: z.string(), query: z.unknown().optional(), current: z.object({ value: z.unknown() }).optional() });
-const Target = z.object({ expr: z.string(), refId: z.string(), datasource: z.object({ type: z.string(), uid: z.string() }), exemplar: z.boolean().optional() });
+const Variable = z.object({
+  type: z.string(),
+  name: z.string(),
+  query: z.unknown().optional(),
+  current: z.object({ value: z.unknown() }).optional(),
+});
+const Target = z.object({
+  expr: z.string(),
+  refId: z.string(),
+  datasource: z.object({ type: z.string(), uid: z.string() }),
+  exemplar: z.boolean().optional(),
+});
 const Panel = z.object({
   id: z.number(),
   type: z.string(),
@@ -44,7 +54,9 @@ function substituteGrafanaVariables(expr: string): string {
   let out = expr.replace(/\$__rate_interval|\$__interval|\$__range/g, '5m');
   for (const variable of dashboard.templating.list) {
     if (variable.type !== 'custom') continue;
-    out = out.replaceAll(`$${variable.name}`, String(variable.current?.value)).replaceAll(`\${${variable.name}}`, String(variable.current?.value));
+    out = out
+      .replaceAll(`$${variable.name}`, String(variable.current?.value))
+      .replaceAll(`\${${variable.name}}`, String(variable.current?.value));
   }
   return out;
 }
@@ -90,7 +102,11 @@ describe('Workflow Orchestration dashboard', () => {
       /^HTTP error ratio by route/,
       /^HTTP latency p95 by route/,
     ];
-    for (const pattern of required) expect(titles.some((t) => pattern.test(t)), String(pattern)).toBe(true);
+    for (const pattern of required)
+      expect(
+        titles.some((t) => pattern.test(t)),
+        String(pattern),
+      ).toBe(true);
     expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
   });
 

@@ -53,11 +53,16 @@ describe('logs and metrics of an end-to-end run', () => {
     const stepLines = lines.filter((l) => 'step' in l || 'workflow_id' in l);
     expect(stepLines.length).toBeGreaterThan(10);
     for (const line of stepLines) {
-      expect(line, JSON.stringify(line)).toMatchObject({ workflow_id: expect.any(String), step: expect.any(String), attempt: expect.any(Number) });
+      expect(line, JSON.stringify(line)).toMatchObject({
+        workflow_id: expect.any(String),
+        step: expect.any(String),
+        attempt: expect.any(Number),
+      });
     }
     const mine = stepLines.filter((l) => l.workflow_id === workflowId);
     const steps = new Set(mine.map((l) => l.step));
-    for (const step of ['CREATING_GOOGLE_RESOURCES', 'GENERATING_PRESENTATIONS', 'GENERATING_AVATAR_VIDEOS', 'FINALIZING']) expect(steps).toContain(step);
+    for (const step of ['CREATING_GOOGLE_RESOURCES', 'GENERATING_PRESENTATIONS', 'GENERATING_AVATAR_VIDEOS', 'FINALIZING'])
+      expect(steps).toContain(step);
     expect(mine.some((l) => l.msg === 'workflow completed')).toBe(true);
   });
 
@@ -95,7 +100,10 @@ describe('logs and metrics of an end-to-end run', () => {
     );
     expect(p95).toBeCloseTo(expected, 6);
     expect(p95).toBeLessThan(1800);
-    const completed = await prometheus!.waitForValue('sum(presgen_workflow_transitions_total{to="COMPLETED"})', { timeoutMs: 15_000, accept: (v) => v >= 1 });
+    const completed = await prometheus!.waitForValue('sum(presgen_workflow_transitions_total{to="COMPLETED"})', {
+      timeoutMs: 15_000,
+      accept: (v) => v >= 1,
+    });
     expect(completed).toBe(1);
   });
 });

@@ -27,12 +27,18 @@ describe('step-latency exemplars', () => {
   it('carry the trace id of the step span in OpenMetrics, and leave the Prometheus text format unchanged', async () => {
     expect(tracing.enabled).toBe(true);
     const workflowId = '0b7c2f4e-5d7a-4c11-9e3b-2a6f1d8c9e01';
-    await withSpan('step ANALYZING_RESULTS', { parent: workflowContext(workflowId) }, async () => observeStepDuration('ANALYZING_RESULTS', 'succeeded', 0.042));
+    await withSpan('step ANALYZING_RESULTS', { parent: workflowContext(workflowId) }, async () =>
+      observeStepDuration('ANALYZING_RESULTS', 'succeeded', 0.042),
+    );
 
     const om = await openMetricsText();
     const traceId = workflowTraceId(workflowId);
     expect(traceId).toBe('0b7c2f4e5d7a4c119e3b2a6f1d8c9e01');
-    expect(om).toMatch(new RegExp(`presgen_step_duration_seconds_bucket\\{le="0.05",step="ANALYZING_RESULTS",outcome="succeeded"\\} 1 # \\{trace_id="${traceId}"\\} 0.042 `));
+    expect(om).toMatch(
+      new RegExp(
+        `presgen_step_duration_seconds_bucket\\{le="0.05",step="ANALYZING_RESULTS",outcome="succeeded"\\} 1 # \\{trace_id="${traceId}"\\} 0.042 `,
+      ),
+    );
     expect(om).toMatch(/^# TYPE presgen_workflow_transitions counter$/m);
     expect(om.trimEnd().endsWith('# EOF')).toBe(true);
 

@@ -24,7 +24,14 @@ const AFTER = IN(25);
 async function seed(database: Database): Promise<void> {
   const db = database.db;
   const wf = (id: string, status: string, submittedAt: Date | null, completedAt: Date | null) => ({
-    id, ownerEmail: 'owner@school.example', ownerSub: 'sub', status, request: {}, submittedAt, completedAt, createdAt: BEFORE,
+    id,
+    ownerEmail: 'owner@school.example',
+    ownerSub: 'sub',
+    status,
+    request: {},
+    submittedAt,
+    completedAt,
+    createdAt: BEFORE,
   });
   await db.insert(workflows).values([
     wf('wf-1', 'COMPLETED', IN(17, 10), new Date(IN(17, 10).getTime() + 600_000)),
@@ -33,40 +40,104 @@ async function seed(database: Database): Promise<void> {
     wf('wf-late', 'COMPLETED', IN(24, 10), IN(24, 11)), // completed after the period
     wf('wf-nosubmit', 'COMPLETED', null, IN(20, 10)), // no active phase
   ]);
-  const run = (step: string, outcome: string, startedAt: Date) => ({ workflowId: 'wf-1', step, attempt: 1, outcome, workerId: 'w', startedAt, finishedAt: startedAt });
-  await db.insert(stepRuns).values([
-    run('GENERATING_PRESENTATIONS', 'succeeded', IN(17)),
-    run('GENERATING_PRESENTATIONS', 'succeeded', IN(18)),
-    run('GENERATING_PRESENTATIONS', 'retrying', IN(18)),
-    run('GENERATING_PRESENTATIONS', 'failed', IN(19)),
-    run('CREATING_GOOGLE_RESOURCES', 'parked', IN(17)),
-    run('CREATING_GOOGLE_RESOURCES', 'succeeded', IN(17)),
-    run('GENERATING_PRESENTATIONS', 'retrying', BEFORE),
-  ]);
+  const run = (step: string, outcome: string, startedAt: Date) => ({
+    workflowId: 'wf-1',
+    step,
+    attempt: 1,
+    outcome,
+    workerId: 'w',
+    startedAt,
+    finishedAt: startedAt,
+  });
+  await db
+    .insert(stepRuns)
+    .values([
+      run('GENERATING_PRESENTATIONS', 'succeeded', IN(17)),
+      run('GENERATING_PRESENTATIONS', 'succeeded', IN(18)),
+      run('GENERATING_PRESENTATIONS', 'retrying', IN(18)),
+      run('GENERATING_PRESENTATIONS', 'failed', IN(19)),
+      run('CREATING_GOOGLE_RESOURCES', 'parked', IN(17)),
+      run('CREATING_GOOGLE_RESOURCES', 'succeeded', IN(17)),
+      run('GENERATING_PRESENTATIONS', 'retrying', BEFORE),
+    ]);
   const item = (id: string, service: string, attempt: number, status: string, createdAt: Date) => ({
-    id, workflowId: 'wf-1', step: 'GENERATING_PRESENTATIONS', service, itemIndex: 0, status, idempotencyKey: id, input: {}, attempt, createdAt,
+    id,
+    workflowId: 'wf-1',
+    step: 'GENERATING_PRESENTATIONS',
+    service,
+    itemIndex: 0,
+    status,
+    idempotencyKey: id,
+    input: {},
+    attempt,
+    createdAt,
   });
-  await db.insert(fanoutItems).values([
-    item('core-1', 'presgen_core', 1, 'succeeded', IN(17)),
-    item('core-2', 'presgen_core', 3, 'succeeded', IN(18)),
-    item('core-3', 'presgen_core', 2, 'failed', IN(19)),
-    item('avatar-1', 'presgen_avatar', 1, 'succeeded', IN(18)),
-    item('avatar-old', 'presgen_avatar', 5, 'failed', AFTER),
-  ]);
+  await db
+    .insert(fanoutItems)
+    .values([
+      item('core-1', 'presgen_core', 1, 'succeeded', IN(17)),
+      item('core-2', 'presgen_core', 3, 'succeeded', IN(18)),
+      item('core-3', 'presgen_core', 2, 'failed', IN(19)),
+      item('avatar-1', 'presgen_avatar', 1, 'succeeded', IN(18)),
+      item('avatar-old', 'presgen_avatar', 5, 'failed', AFTER),
+    ]);
   const command = (id: string, type: string, attempts: number, status: string, createdAt: Date) => ({
-    id, workflowId: 'wf-1', ownerEmail: 'owner@school.example', step: 'WRITING_GAP_ANALYSIS', type, payload: {}, status, idempotencyKey: id, attempts, createdAt,
+    id,
+    workflowId: 'wf-1',
+    ownerEmail: 'owner@school.example',
+    step: 'WRITING_GAP_ANALYSIS',
+    type,
+    payload: {},
+    status,
+    idempotencyKey: id,
+    attempts,
+    createdAt,
   });
-  await db.insert(workspaceCommands).values([
-    command('c-1', 'write_tab', 1, 'succeeded', IN(17)),
-    command('c-2', 'write_tab', 2, 'succeeded', IN(18)),
-    command('c-3', 'create_assessment_assets', 1, 'failed', IN(19)),
-    command('c-old', 'write_tab', 4, 'failed', BEFORE),
-  ]);
+  await db
+    .insert(workspaceCommands)
+    .values([
+      command('c-1', 'write_tab', 1, 'succeeded', IN(17)),
+      command('c-2', 'write_tab', 2, 'succeeded', IN(18)),
+      command('c-3', 'create_assessment_assets', 1, 'failed', IN(19)),
+      command('c-old', 'write_tab', 4, 'failed', BEFORE),
+    ]);
   await db.insert(auditEvents).values([
-    { workflowId: 'wf-b', type: 'transition', fromStatus: 'GENERATING_AVATAR_VIDEOS', toStatus: 'NEEDS_ATTENTION', actor: 'w', details: { reason: 'http_5xx' }, at: IN(18) },
-    { workflowId: 'wf-c', type: 'transition', fromStatus: 'GENERATING_ASSESSMENT', toStatus: 'FAILED', actor: 'w', details: { error: 'refused for learner@example.com' }, at: IN(19) },
-    { workflowId: 'wf-d', type: 'transition', fromStatus: 'FINALIZING', toStatus: 'NEEDS_ATTENTION', actor: 'w', details: { reason: 'old' }, at: BEFORE },
-    { workflowId: 'wf-e', type: 'transition', fromStatus: 'ANALYZING_RESULTS', toStatus: 'WRITING_GAP_ANALYSIS', actor: 'w', details: null, at: IN(18) },
+    {
+      workflowId: 'wf-b',
+      type: 'transition',
+      fromStatus: 'GENERATING_AVATAR_VIDEOS',
+      toStatus: 'NEEDS_ATTENTION',
+      actor: 'w',
+      details: { reason: 'http_5xx' },
+      at: IN(18),
+    },
+    {
+      workflowId: 'wf-c',
+      type: 'transition',
+      fromStatus: 'GENERATING_ASSESSMENT',
+      toStatus: 'FAILED',
+      actor: 'w',
+      details: { error: 'refused for learner@example.com' },
+      at: IN(19),
+    },
+    {
+      workflowId: 'wf-d',
+      type: 'transition',
+      fromStatus: 'FINALIZING',
+      toStatus: 'NEEDS_ATTENTION',
+      actor: 'w',
+      details: { reason: 'old' },
+      at: BEFORE,
+    },
+    {
+      workflowId: 'wf-e',
+      type: 'transition',
+      fromStatus: 'ANALYZING_RESULTS',
+      toStatus: 'WRITING_GAP_ANALYSIS',
+      actor: 'w',
+      details: null,
+      at: IN(18),
+    },
   ]);
   await db.insert(quotaReports).values([
     { ownerEmail: 'a@school.example', day: '2026-11-17', usage: { UrlFetchApp: 1200, FormApp: 20 } },
@@ -83,12 +154,48 @@ async function seed(database: Database): Promise<void> {
 }
 
 const EXPECTED_SERVICES = [
-  { service: 'apps_script', operation: 'step:CREATING_GOOGLE_RESOURCES', attempts: 1, errors: 0, errorRate: 0, retries: 0, givenUp: 0, possibleDuplicates: 0 },
-  { service: 'presgen_core', operation: 'step:GENERATING_PRESENTATIONS', attempts: 4, errors: 2, errorRate: 0.5, retries: 1, givenUp: 1, possibleDuplicates: 0 },
+  {
+    service: 'apps_script',
+    operation: 'step:CREATING_GOOGLE_RESOURCES',
+    attempts: 1,
+    errors: 0,
+    errorRate: 0,
+    retries: 0,
+    givenUp: 0,
+    possibleDuplicates: 0,
+  },
+  {
+    service: 'presgen_core',
+    operation: 'step:GENERATING_PRESENTATIONS',
+    attempts: 4,
+    errors: 2,
+    errorRate: 0.5,
+    retries: 1,
+    givenUp: 1,
+    possibleDuplicates: 0,
+  },
   { service: 'presgen_avatar', operation: 'job', attempts: 1, errors: 0, errorRate: 0, retries: 0, givenUp: 0, possibleDuplicates: 0 },
   { service: 'presgen_core', operation: 'job', attempts: 6, errors: 4, errorRate: 0.6667, retries: 3, givenUp: 1, possibleDuplicates: 2 },
-  { service: 'apps_script', operation: 'command:create_assessment_assets', attempts: 1, errors: 1, errorRate: 1, retries: 0, givenUp: 1, possibleDuplicates: 0 },
-  { service: 'apps_script', operation: 'command:write_tab', attempts: 3, errors: 1, errorRate: 0.3333, retries: 1, givenUp: 0, possibleDuplicates: 1 },
+  {
+    service: 'apps_script',
+    operation: 'command:create_assessment_assets',
+    attempts: 1,
+    errors: 1,
+    errorRate: 1,
+    retries: 0,
+    givenUp: 1,
+    possibleDuplicates: 0,
+  },
+  {
+    service: 'apps_script',
+    operation: 'command:write_tab',
+    attempts: 3,
+    errors: 1,
+    errorRate: 0.3333,
+    retries: 1,
+    givenUp: 0,
+    possibleDuplicates: 1,
+  },
 ];
 
 describe.each(DRIVERS)('integration-health report (%s)', (driver) => {
@@ -123,8 +230,18 @@ describe.each(DRIVERS)('integration-health report (%s)', (driver) => {
   });
 
   it('is empty for a quiet period', async () => {
-    const report = await integrationHealthReport(database.db, { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-01-08T00:00:00Z'), slaSeconds: 1800 });
-    expect(report).toMatchObject({ services: [], events: [], attention: [], quotaPeaks: [], sla: { completed: 0, p50Seconds: null, p95Seconds: null, overSla: 0 } });
+    const report = await integrationHealthReport(database.db, {
+      from: new Date('2025-01-01T00:00:00Z'),
+      to: new Date('2025-01-08T00:00:00Z'),
+      slaSeconds: 1800,
+    });
+    expect(report).toMatchObject({
+      services: [],
+      events: [],
+      attention: [],
+      quotaPeaks: [],
+      sla: { completed: 0, p50Seconds: null, p95Seconds: null, overSla: 0 },
+    });
   });
 });
 
@@ -134,7 +251,9 @@ describe('the report over HTTP and on schedule (PGlite)', () => {
 
   beforeAll(async () => {
     // Workers off: the test drives the schedule itself with a chosen "now".
-    runtime = await startTestBackend(testConfig(undefined, { OPERATOR_EMAILS: 'ops@school.example', SMTP_URL: 'smtp://127.0.0.1:9' }), { runWorkers: false });
+    runtime = await startTestBackend(testConfig(undefined, { OPERATOR_EMAILS: 'ops@school.example', SMTP_URL: 'smtp://127.0.0.1:9' }), {
+      runWorkers: false,
+    });
     await seed(runtime.database);
   }, 180_000);
   afterAll(async () => {
@@ -149,7 +268,9 @@ describe('the report over HTTP and on schedule (PGlite)', () => {
     expect(report.services).toEqual(EXPECTED_SERVICES);
     expect(report.sla.p95Seconds).toBe(2280);
 
-    const bad = await fetch(`${runtime.url}/api/admin/reports/integration-health?from=${TO.toISOString()}&to=${FROM.toISOString()}`, { headers: admin });
+    const bad = await fetch(`${runtime.url}/api/admin/reports/integration-health?from=${TO.toISOString()}&to=${FROM.toISOString()}`, {
+      headers: admin,
+    });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain('to');
     expect((await fetch(url)).status).toBe(401);

@@ -8,7 +8,9 @@ describe('/readyz circuits', () => {
 
   beforeAll(async () => {
     // Slack configured (never called here), no Phase 2 API: the built-in assessment engine.
-    runtime = await startTestBackend(testConfig(undefined, { SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/hooks/unused' }), { runWorkers: false });
+    runtime = await startTestBackend(testConfig(undefined, { SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/hooks/unused' }), {
+      runWorkers: false,
+    });
   }, 180_000);
   afterAll(async () => {
     await runtime?.stop();

@@ -27,7 +27,13 @@ let engine: PresgenAssessQuestionEngine;
 beforeAll(async () => {
   sim = await startPresgenAssessSimulator({ knownProfileIds: [AWS_PROFILE], token: TOKEN });
   const http = new OutboundHttpClient({ timeoutMs: 2_000, retries: 0, breaker: { consecutiveFailures: 100, halfOpenAfterMs: 1_000 } });
-  engine = new PresgenAssessQuestionEngine({ baseUrl: `${sim.url}/`, token: TOKEN, http, profileIds: { 'aws-saa-c03': AWS_PROFILE }, difficultyLevel: 'advanced' });
+  engine = new PresgenAssessQuestionEngine({
+    baseUrl: `${sim.url}/`,
+    token: TOKEN,
+    http,
+    profileIds: { 'aws-saa-c03': AWS_PROFILE },
+    difficultyLevel: 'advanced',
+  });
 });
 afterAll(async () => {
   await sim?.close();
@@ -38,7 +44,12 @@ describe('PresGen-Assess question generation adapter', () => {
     const profile = await new BuiltInAssessmentEngine().getProfile('aws-saa-c03');
     const assessment = await engine.generateAssessment({ certificationId: 'aws-saa-c03', seed: 'wf-42', questionCount: 20 });
     const body = sim.requests.at(-1) as Record<string, unknown>;
-    expect(body).toMatchObject({ certification_profile_id: AWS_PROFILE, user_profile: 'wf-42', difficulty_level: 'advanced', question_count: 20 });
+    expect(body).toMatchObject({
+      certification_profile_id: AWS_PROFILE,
+      user_profile: 'wf-42',
+      difficulty_level: 'advanced',
+      question_count: 20,
+    });
     const distribution = body.domain_distribution as Record<string, number>;
     expect(Object.keys(distribution).sort()).toEqual(profile.domains.map((d) => d.name).sort());
     expect(Object.values(distribution).reduce((a, b) => a + b, 0)).toBe(20);
@@ -70,14 +81,21 @@ describe('PresGen-Assess question generation adapter', () => {
   });
 
   it('validates ASSESSMENT_PROFILE_IDS, naming the variable', () => {
-    expect(loadConfig({ ASSESSMENT_PROFILE_IDS: `aws-saa-c03=${AWS_PROFILE}` }).ASSESSMENT_PROFILE_IDS).toEqual({ 'aws-saa-c03': AWS_PROFILE });
+    expect(loadConfig({ ASSESSMENT_PROFILE_IDS: `aws-saa-c03=${AWS_PROFILE}` }).ASSESSMENT_PROFILE_IDS).toEqual({
+      'aws-saa-c03': AWS_PROFILE,
+    });
     expect(() => loadConfig({ ASSESSMENT_PROFILE_IDS: 'aws-saa-c03' })).toThrow(/ASSESSMENT_PROFILE_IDS/);
   });
 
   it('a workflow completes with its questions from PresGen-Assess', async () => {
     const identity = await startTestIdentityProvider();
     const backend = await startTestBackend(
-      testConfig(identity, { ASSESSMENT_API_URL: sim.url, ASSESSMENT_API_TOKEN: TOKEN, ASSESSMENT_API_PROTOCOL: 'presgen-assess', ASSESSMENT_PROFILE_IDS: `aws-saa-c03=${AWS_PROFILE}` }),
+      testConfig(identity, {
+        ASSESSMENT_API_URL: sim.url,
+        ASSESSMENT_API_TOKEN: TOKEN,
+        ASSESSMENT_API_PROTOCOL: 'presgen-assess',
+        ASSESSMENT_PROFILE_IDS: `aws-saa-c03=${AWS_PROFILE}`,
+      }),
     );
     const api = new TestApiClient(backend.url, () => identity.signIdToken({ email: 'assess@school.example' }));
     const appsScript = new ScriptedAppsScript(api, { spreadsheetId: 'sheet-of-the-addon' });

@@ -56,12 +56,18 @@ describe.each(DRIVERS)('content cache (%s)', (driver) => {
   it('identical outlines render once per course; a changed outline renders again', async () => {
     const reusedBefore = await reused();
     // Both started before either renders, so the second mostly waits for the first's renders.
-    const [a, b] = await Promise.all([startAndSubmit(api, backend.database, { courseCount: 2, profile: 'all-wrong' }), startAndSubmit(api, backend.database, { courseCount: 2, profile: 'all-wrong' })]);
-    for (const id of [a, b]) expect((await waitForStatus(backend.database, id, ['COMPLETED', 'FAILED', 'NEEDS_ATTENTION'], 60_000)).status).toBe('COMPLETED');
+    const [a, b] = await Promise.all([
+      startAndSubmit(api, backend.database, { courseCount: 2, profile: 'all-wrong' }),
+      startAndSubmit(api, backend.database, { courseCount: 2, profile: 'all-wrong' }),
+    ]);
+    for (const id of [a, b])
+      expect((await waitForStatus(backend.database, id, ['COMPLETED', 'FAILED', 'NEEDS_ATTENTION'], 60_000)).status).toBe('COMPLETED');
     expect(renders()).toEqual({ decks: 2, videos: 2 });
     expect(await reused()).toBe(reusedBefore + 4);
     const links = async (id: string) => (await api.getWorkflow(id)).body.links;
-    expect((await links(b)).presentations.map((p: { url: string }) => p.url)).toEqual((await links(a)).presentations.map((p: { url: string }) => p.url));
+    expect((await links(b)).presentations.map((p: { url: string }) => p.url)).toEqual(
+      (await links(a)).presentations.map((p: { url: string }) => p.url),
+    );
 
     // Other answers, other gaps, other outlines: new renders.
     const c = await startAndSubmit(api, backend.database, { courseCount: 2, profile: 'half' });

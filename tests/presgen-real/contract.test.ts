@@ -4,7 +4,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../backend/db/client';
 import { listAuditEvents } from '../../backend/db/repositories/workflow-repository';
 import { OutboundHttpClient } from '../../backend/integration/http-client';
-import { PresgenAvatarApiClient, presgenRenderClient, presgenTrainingClient, type RealClientOptions } from '../../backend/integration/presgen-real-clients';
+import {
+  PresgenAvatarApiClient,
+  presgenRenderClient,
+  presgenTrainingClient,
+  type RealClientOptions,
+} from '../../backend/integration/presgen-real-clients';
 import type { VoiceSettings } from '../../backend/integration/presgen-real-mapping';
 import { getSubmission, listSubmissions } from '../../backend/integration/presgen-submissions';
 import { presgenPossibleDuplicates } from '../../backend/observability/metrics';
@@ -20,7 +25,12 @@ import { caught, deckInput, videoInput } from '../integration-clients/fixtures';
  */
 
 const TOKEN = 'real-sim-token-0123';
-const VOICE: VoiceSettings = { voiceProfileName: 'narrator', trainingQuality: 'fast', avatarQuality: 'fast', avatarVoice: { provider: 'openai', voice_id: 'alloy', language: 'en-US' } };
+const VOICE: VoiceSettings = {
+  voiceProfileName: 'narrator',
+  trainingQuality: 'fast',
+  avatarQuality: 'fast',
+  avatarVoice: { provider: 'openai', voice_id: 'alloy', language: 'en-US' },
+};
 
 let database: Database;
 let core: RealPresgenSimulator;
@@ -41,7 +51,12 @@ beforeAll(async () => {
   database = await openDatabase({ pgliteDataDir: 'memory://' });
   core = await startRealPresgenSimulator({ kind: 'core', token: TOKEN });
   avatarSim = await startRealPresgenSimulator({ kind: 'avatar', token: TOKEN });
-  http = new OutboundHttpClient({ timeoutMs: 2_000, retries: 2, minRetryDelayMs: 10, breaker: { consecutiveFailures: 100, halfOpenAfterMs: 1_000 } });
+  http = new OutboundHttpClient({
+    timeoutMs: 2_000,
+    retries: 2,
+    minRetryDelayMs: 10,
+    breaker: { consecutiveFailures: 100, halfOpenAfterMs: 1_000 },
+  });
 });
 
 afterAll(async () => {
@@ -70,7 +85,12 @@ describe('PRESGEN_CORE_PROTOCOL=presgen (POST /render)', () => {
       expect(status.result).toMatchObject({ url: expect.stringMatching(/^https:\/\/docs\.google\.com\/presentation\/d\//), slideCount: 3 });
       const body = seen[0].body as Record<string, unknown>;
       expect(seen[0].path).toBe('/render');
-      expect(body).toEqual({ report_text: expect.stringContaining('# Course 2: VPC design'), request_id: 'wf-r1:GENERATING_PRESENTATIONS:2', slides: 3, use_cache: true });
+      expect(body).toEqual({
+        report_text: expect.stringContaining('# Course 2: VPC design'),
+        request_id: 'wf-r1:GENERATING_PRESENTATIONS:2',
+        slides: 3,
+        use_cache: true,
+      });
       expect(body.report_text).toContain('## Slide 3: Slide 3\n- Subnets\n- Route tables\nSpeaker notes: In this slide we cover part 3');
       expect(core.stats().renders).toBe(1);
       const row = await getSubmission(database.db, accepted.jobId);
@@ -142,7 +162,10 @@ describe('PRESGEN_AVATAR_PROTOCOL=presgen-training (POST /training/presentation-
     const recorder = await recordingProxy(core.url);
     try {
       const client = presgenTrainingClient(opts(`${recorder.url}/`), VOICE);
-      const accepted = await client.submit(videoInput('https://docs.google.com/presentation/d/abc/edit') as never, 'wf-t1:GENERATING_AVATAR_VIDEOS:1');
+      const accepted = await client.submit(
+        videoInput('https://docs.google.com/presentation/d/abc/edit') as never,
+        'wf-t1:GENERATING_AVATAR_VIDEOS:1',
+      );
       const status = await client.pollStatus(accepted.jobId);
       expect(status.status).toBe('succeeded');
       const result = status.result as { url: string; durationSeconds: number };
@@ -160,10 +183,12 @@ describe('PRESGEN_AVATAR_PROTOCOL=presgen-training (POST /training/presentation-
     }
   });
 
-  it('success:false is a transient failure with PresGen\'s text, recorded as failed (not a duplicate risk)', async () => {
+  it("success:false is a transient failure with PresGen's text, recorded as failed (not a duplicate risk)", async () => {
     core.injectFaults({ reportedFailures: 1 });
     const client = presgenTrainingClient(opts(core.url), VOICE);
-    const err = await caught(() => client.submit(videoInput('https://docs.google.com/presentation/d/abc/edit') as never, 'wf-t2:GENERATING_AVATAR_VIDEOS:1'));
+    const err = await caught(() =>
+      client.submit(videoInput('https://docs.google.com/presentation/d/abc/edit') as never, 'wf-t2:GENERATING_AVATAR_VIDEOS:1'),
+    );
     expect(err).toBeInstanceOf(TransientError);
     expect((err as TransientError).reason).toBe('presgen_reported_failure');
     expect((err as Error).message).toContain('simulated failure');
@@ -176,13 +201,19 @@ describe('PRESGEN_AVATAR_PROTOCOL=presgen-avatar (/api/v1/avatar/generate + stat
   it('generates, polls to completed and hands out an absolute video URL', async () => {
     avatarSim.setDurations({ videoMs: 150 });
     const client = new PresgenAvatarApiClient(opts(avatarSim.url), VOICE);
-    const accepted = await client.submit(videoInput('https://docs.google.com/presentation/d/abc/edit') as never, 'wf-a1:GENERATING_AVATAR_VIDEOS:1');
+    const accepted = await client.submit(
+      videoInput('https://docs.google.com/presentation/d/abc/edit') as never,
+      'wf-a1:GENERATING_AVATAR_VIDEOS:1',
+    );
     expect(['queued', 'running']).toContain(accepted.status);
     expect(['running', 'succeeded']).toContain((await client.pollStatus(accepted.jobId)).status);
-    const done = await eventually(async () => {
-      const s = await client.pollStatus(accepted.jobId);
-      return s.status === 'succeeded' ? s : undefined;
-    }, { what: 'avatar video completed' });
+    const done = await eventually(
+      async () => {
+        const s = await client.pollStatus(accepted.jobId);
+        return s.status === 'succeeded' ? s : undefined;
+      },
+      { what: 'avatar video completed' },
+    );
     expect((done.result as { url: string }).url).toBe(`${avatarSim.url}/api/v1/avatar/videos/${accepted.jobId}/download`);
     expect(avatarSim.stats().renders).toBe(1);
   });
@@ -190,7 +221,10 @@ describe('PRESGEN_AVATAR_PROTOCOL=presgen-avatar (/api/v1/avatar/generate + stat
   it('a failed job is a retryable job failure carrying error_message', async () => {
     avatarSim.injectFaults({ reportedFailures: 1 });
     const client = new PresgenAvatarApiClient(opts(avatarSim.url), VOICE);
-    const accepted = await client.submit(videoInput('https://docs.google.com/presentation/d/abc/edit') as never, 'wf-a2:GENERATING_AVATAR_VIDEOS:1');
+    const accepted = await client.submit(
+      videoInput('https://docs.google.com/presentation/d/abc/edit') as never,
+      'wf-a2:GENERATING_AVATAR_VIDEOS:1',
+    );
     const status = await client.pollStatus(accepted.jobId);
     expect(status).toEqual({ status: 'failed', error: { code: 'avatar_failed', message: 'simulated avatar failure', retryable: true } });
   });
@@ -224,6 +258,10 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ ur
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

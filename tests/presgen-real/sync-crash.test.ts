@@ -93,7 +93,10 @@ describe('crash of the replica holding a synchronous PresGen call', () => {
     // The abandoned calls did render at PresGen: two decks per course, made visible above.
     await eventually(async () => core.stats().renders === 4, { what: 'abandoned renders finished' });
     expect(Object.values(core.stats().rendersByKey)).toEqual([2, 2]);
-    const [videos] = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from fanout_items where workflow_id = ${id} and step = 'GENERATING_AVATAR_VIDEOS' and status = 'succeeded'`);
+    const [videos] = await rows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from fanout_items where workflow_id = ${id} and step = 'GENERATING_AVATAR_VIDEOS' and status = 'succeeded'`,
+    );
     expect(Number(videos.n)).toBe(2);
   }, 150_000);
 });

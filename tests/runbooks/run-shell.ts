@@ -12,7 +12,14 @@ export interface ShellResult {
 export function runBash(script: string, env: Record<string, string>, timeoutMs: number): Promise<ShellResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', `set -euo pipefail\n${script}`], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', LANG: 'C.UTF-8', PAGER: 'cat', PSQL_PAGER: 'cat', ...env },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        LANG: 'C.UTF-8',
+        PAGER: 'cat',
+        PSQL_PAGER: 'cat',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: timeoutMs,
       killSignal: 'SIGKILL',

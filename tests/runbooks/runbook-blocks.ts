@@ -34,7 +34,11 @@ export function extractRunbookBlocks(markdown: string, file: string): RunbookBlo
     if (match) {
       const attrs = match[1];
       const expect = /\bexpect=(.+)$/.exec(attrs)?.[1].trim();
-      const flags = attrs.replace(/\bexpect=.+$/, '').trim().split(/\s+/).filter(Boolean);
+      const flags = attrs
+        .replace(/\bexpect=.+$/, '')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean);
       const unknown = flags.filter((f) => f !== 'continue');
       if (unknown.length) throw new Error(`${file}:${i + 1}: unknown runbook attribute(s): ${unknown.join(', ')}`);
       blocks.push({

@@ -62,7 +62,10 @@ beforeAll(async () => {
     runtime.database,
     (id) => runtime.service.retry(id, { name: 'runbook-fixture' }, undefined, 'fixture retry'),
     (id, status) =>
-      eventually(async () => (await getWorkflow(runtime.database.db, id))?.status === status, { timeoutMs: 15_000, what: `workflow ${id} to be ${status}` }),
+      eventually(async () => (await getWorkflow(runtime.database.db, id))?.status === status, {
+        timeoutMs: 15_000,
+        what: `workflow ${id} to be ${status}`,
+      }),
     () => runtime.simulators!.avatar.injectFaults({ rules: [{ type: 'bad_request', operation: 'submit', count: 1 }] }),
   );
   env = {

@@ -60,7 +60,12 @@ export async function seedAttentionWorkflow(database: Database): Promise<string>
   return database.db.transaction(async (tx) => {
     const { workflow } = await createWorkflow(tx, { ownerEmail: FIXTURE_OWNER, ownerSub: '1000', request: request(randomUUID()) });
     const tag = workflow.id.slice(0, 8);
-    const decks = COURSES.map((c) => ({ course: c.index, title: c.title, url: `https://presgen.example/decks/${tag}-${c.index}`, jobId: `core-${tag}-${c.index}` }));
+    const decks = COURSES.map((c) => ({
+      course: c.index,
+      title: c.title,
+      url: `https://presgen.example/decks/${tag}-${c.index}`,
+      jobId: `core-${tag}-${c.index}`,
+    }));
     const lastError = 'presgen_avatar job for course 2 failed: presgen_avatar job failed: render_failed';
     await updateWorkflowStatus(tx, {
       id: workflow.id,
@@ -77,7 +82,12 @@ export async function seedAttentionWorkflow(database: Database): Promise<string>
           CREATING_GOOGLE_RESOURCES: assetsOutput(tag),
           GENERATING_COURSE_OUTLINES: {
             courses: COURSES,
-            tabs: COURSES.map((c) => ({ spreadsheetId: `results-${tag}`, tabName: `Course_Outline_${c.index}`, rowCount: 4, columnCount: 3 })),
+            tabs: COURSES.map((c) => ({
+              spreadsheetId: `results-${tag}`,
+              tabName: `Course_Outline_${c.index}`,
+              rowCount: 4,
+              columnCount: 3,
+            })),
           },
           GENERATING_PRESENTATIONS: { presentations: decks },
         },

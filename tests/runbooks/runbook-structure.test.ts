@@ -34,7 +34,12 @@ const REQUIRED_SECTIONS = [
 ];
 
 /** GitHub's heading anchors, as used by the alert rules' runbook_url. */
-const anchorOf = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+const anchorOf = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\w\- ]/g, '')
+    .replace(/ /g, '-');
 
 function sections(markdown: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -47,7 +52,9 @@ function sections(markdown: string): Map<string, string> {
 }
 
 function panelTitles(): Set<string> {
-  const dashboard = JSON.parse(readFileSync(join(ROOT, 'docs/observability/dashboard.json'), 'utf8')) as { panels: Array<{ title: string; panels?: unknown[] }> };
+  const dashboard = JSON.parse(readFileSync(join(ROOT, 'docs/observability/dashboard.json'), 'utf8')) as {
+    panels: Array<{ title: string; panels?: unknown[] }>;
+  };
   const titles = new Set<string>();
   const walk = (panels: Array<{ title: string; panels?: unknown[] }>) => {
     for (const p of panels) {

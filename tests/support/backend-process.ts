@@ -18,7 +18,10 @@ export interface BackendProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startBackendProcess(env: Record<string, string | undefined>, opts: { startTimeoutMs?: number } = {}): Promise<BackendProcess> {
+export async function startBackendProcess(
+  env: Record<string, string | undefined>,
+  opts: { startTimeoutMs?: number } = {},
+): Promise<BackendProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'backend/server.ts'], {
     cwd: ROOT,
     // info level at least: the parent reads the "backend listening" line.
@@ -31,7 +34,10 @@ export async function startBackendProcess(env: Record<string, string | undefined
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`backend did not start in time:\n${output.slice(-3000)}`)), opts.startTimeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`backend did not start in time:\n${output.slice(-3000)}`)),
+      opts.startTimeoutMs ?? 30_000,
+    );
     const onData = () => {
       const match = /"url":"(http:\/\/[^"]+)","msg":"backend listening"/.exec(output);
       if (match) {

@@ -6,7 +6,10 @@ import type { TestIdentityProvider } from './identity';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
-export function testConfig(identity: Pick<TestIdentityProvider, 'jwksUrl' | 'audience'> | undefined, env: Record<string, string | undefined> = {}): Config {
+export function testConfig(
+  identity: Pick<TestIdentityProvider, 'jwksUrl' | 'audience'> | undefined,
+  env: Record<string, string | undefined> = {},
+): Config {
   return loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -39,7 +42,10 @@ export async function startTestBackend(config: Config, opts: RuntimeOptions = {}
 }
 
 /** Polls until `check` returns a value (bounded). For state reached asynchronously by the engine. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   let last: unknown;
   while (Date.now() < deadline) {

@@ -40,15 +40,34 @@ export function fakeEngine(
 }
 
 /** A step with a trivial contract whose run is `run`. */
-export function fakeStep(status: StepStatus, run: () => Promise<StepResult<{ ok: boolean }>> = async () => done({ ok: true }), extra: Partial<StepHandler> = {}): StepHandler {
-  return defineStep({ status, input: z.unknown(), output: z.object({ ok: z.boolean() }), selectInput: () => ({}), run, ...extra }) as StepHandler;
+export function fakeStep(
+  status: StepStatus,
+  run: () => Promise<StepResult<{ ok: boolean }>> = async () => done({ ok: true }),
+  extra: Partial<StepHandler> = {},
+): StepHandler {
+  return defineStep({
+    status,
+    input: z.unknown(),
+    output: z.object({ ok: z.boolean() }),
+    selectInput: () => ({}),
+    run,
+    ...extra,
+  }) as StepHandler;
 }
 
 export async function newFakeWorkflow(database: Database): Promise<string> {
   const { workflow } = await createWorkflow(database.db, {
     ownerEmail: 'engine@school.example',
     ownerSub: 'engine',
-    request: { certificationId: 'aws-saa-c03', learnerEmail: 'l@example.com', courseCount: 1, slidesPerCourse: 1, avatarVideos: true, shareWithLearner: true, spreadsheetId: 's' },
+    request: {
+      certificationId: 'aws-saa-c03',
+      learnerEmail: 'l@example.com',
+      courseCount: 1,
+      slidesPerCourse: 1,
+      avatarVideos: true,
+      shareWithLearner: true,
+      spreadsheetId: 's',
+    },
   });
   return workflow.id;
 }

@@ -115,9 +115,7 @@ async function generateRsaKeyObjects(): Promise<{ privateKey: KeyObjectType; pub
   return { privateKey, publicJwk: await exportJWK(pair.publicKey) };
 }
 
-export async function startTestIdentityProvider(
-  options: TestIdentityProviderOptions = {},
-): Promise<TestIdentityProvider> {
+export async function startTestIdentityProvider(options: TestIdentityProviderOptions = {}): Promise<TestIdentityProvider> {
   const audience = options.audience ?? DEFAULT_TEST_AUDIENCE;
   const kid = `test-key-${Math.random().toString(16).slice(2, 10)}`;
   const genuine = await generateRsaKeyObjects();

@@ -16,7 +16,12 @@ export function answersFor(assessment: GeneratedAssessment, profile: ScoreProfil
   });
 }
 
-export async function submissionFor(database: Database, workflowId: string, profile: ScoreProfile, email = 'learner@example.com'): Promise<FormSubmission> {
+export async function submissionFor(
+  database: Database,
+  workflowId: string,
+  profile: ScoreProfile,
+  email = 'learner@example.com',
+): Promise<FormSubmission> {
   const wf = await getWorkflow(database.db, workflowId);
   if (!wf?.formId) throw new Error('workflow has no form yet');
   const assessment = (wf.outputs as Record<string, unknown>).GENERATING_ASSESSMENT as GeneratedAssessment;

@@ -28,7 +28,13 @@ function isExecutable(path: string): boolean {
 
 /** `.tools/prometheus/usr/bin/<name>` first (the pinned Debian build), then PATH. */
 export function locatePrometheusBinary(name: 'promtool' | 'prometheus'): string {
-  const candidates = [join(TOOLS_BIN_DIR, name), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name))];
+  const candidates = [
+    join(TOOLS_BIN_DIR, name),
+    ...(process.env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, name)),
+  ];
   const found = candidates.find(isExecutable);
   if (!found) {
     throw new Error(`${name} not found in ${TOOLS_BIN_DIR} or PATH: run ${INSTALL_SCRIPT} (CI runs it before the tests)`);
@@ -57,7 +63,10 @@ const QueryResponse = z.discriminatedUnion('status', [
   z.object({
     status: z.literal('success'),
     data: z.discriminatedUnion('resultType', [
-      z.object({ resultType: z.literal('vector'), result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: PromValue })) }),
+      z.object({
+        resultType: z.literal('vector'),
+        result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: PromValue })),
+      }),
       z.object({ resultType: z.literal('scalar'), result: PromValue }),
       z.object({ resultType: z.literal('matrix'), result: z.array(z.unknown()) }),
       z.object({ resultType: z.literal('string'), result: PromValue }),
@@ -203,7 +212,10 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       await close();
       throw new Error(`prometheus exited during start-up (code ${child.exitCode}):\n${logTail}`);
     }
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) {
       await close();

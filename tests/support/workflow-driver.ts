@@ -20,15 +20,20 @@ export async function startAndSubmit(
   });
   if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
   const id = res.body.id as string;
-  await eventually(async () => (await getWorkflow(database.db, id))?.status === 'AWAITING_COMPLETION', { what: `${id} awaiting completion` });
+  await eventually(async () => (await getWorkflow(database.db, id))?.status === 'AWAITING_COMPLETION', {
+    what: `${id} awaiting completion`,
+  });
   const posted = await api.submitForm(await submissionFor(database, id, opts.profile ?? 'half'));
   if (posted.status !== 202) throw new Error(`submission failed: ${posted.status}`);
   return id;
 }
 
 export async function waitForStatus(database: Database, id: string, statuses: string[], timeoutMs = 30_000) {
-  return eventually(async () => {
-    const wf = await getWorkflow(database.db, id);
-    return wf && statuses.includes(wf.status) ? wf : undefined;
-  }, { what: `${id} in ${statuses.join('/')}`, timeoutMs });
+  return eventually(
+    async () => {
+      const wf = await getWorkflow(database.db, id);
+      return wf && statuses.includes(wf.status) ? wf : undefined;
+    },
+    { what: `${id} in ${statuses.join('/')}`, timeoutMs },
+  );
 }

@@ -2,7 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../backend/config';
 import { loadTracingEnv } from '../../backend/observability/tracing-config';
-import { injectTraceHeaders, startTracing, tracingEnabled, traceparentOf, withSpan, workflowTraceId } from '../../backend/observability/tracing';
+import {
+  injectTraceHeaders,
+  startTracing,
+  tracingEnabled,
+  traceparentOf,
+  withSpan,
+  workflowTraceId,
+} from '../../backend/observability/tracing';
 
 describe('tracing configuration', () => {
   it('is off without an endpoint, and with OTEL_SDK_DISABLED or OTEL_TRACES_EXPORTER=none', () => {
@@ -13,8 +20,18 @@ describe('tracing configuration', () => {
   });
 
   it('sends to <endpoint>/v1/traces, or to the traces endpoint as given', () => {
-    expect(loadTracingEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://tempo:4318/' })).toEqual({ enabled: true, serviceName: 'presgen-assess', tracesUrl: 'http://tempo:4318/v1/traces' });
-    expect(loadTracingEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:4318/custom', OTEL_SERVICE_NAME: 'assess-eu' })).toEqual({
+    expect(loadTracingEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://tempo:4318/' })).toEqual({
+      enabled: true,
+      serviceName: 'presgen-assess',
+      tracesUrl: 'http://tempo:4318/v1/traces',
+    });
+    expect(
+      loadTracingEnv({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:4318/custom',
+        OTEL_SERVICE_NAME: 'assess-eu',
+      }),
+    ).toEqual({
       enabled: true,
       serviceName: 'assess-eu',
       tracesUrl: 'http://b:4318/custom',

@@ -27,7 +27,10 @@ export function parseA1(notation: string): A1Range | undefined {
   let sheetName: string | undefined;
   const bang = rest.lastIndexOf('!');
   if (bang >= 0) {
-    sheetName = rest.slice(0, bang).replace(/^'(.*)'$/, '$1').replace(/''/g, "'");
+    sheetName = rest
+      .slice(0, bang)
+      .replace(/^'(.*)'$/, '$1')
+      .replace(/''/g, "'");
     rest = rest.slice(bang + 1);
   }
   const [startText, endText = startText] = rest.split(':');

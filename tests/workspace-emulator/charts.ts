@@ -9,9 +9,25 @@ import type { Runtime } from './runtime';
 import type { EmulatedChart, EmulatedSheet } from './state';
 
 export const CHART_TYPES = {
-  AREA: 'AREA', BAR: 'BAR', BUBBLE: 'BUBBLE', CANDLESTICK: 'CANDLESTICK', COLUMN: 'COLUMN', COMBO: 'COMBO', GAUGE: 'GAUGE',
-  GEO: 'GEO', HISTOGRAM: 'HISTOGRAM', LINE: 'LINE', ORG: 'ORG', PIE: 'PIE', SCATTER: 'SCATTER', SPARKLINE: 'SPARKLINE',
-  STEPPED_AREA: 'STEPPED_AREA', TABLE: 'TABLE', TIMELINE: 'TIMELINE', TREEMAP: 'TREEMAP', WATERFALL: 'WATERFALL',
+  AREA: 'AREA',
+  BAR: 'BAR',
+  BUBBLE: 'BUBBLE',
+  CANDLESTICK: 'CANDLESTICK',
+  COLUMN: 'COLUMN',
+  COMBO: 'COMBO',
+  GAUGE: 'GAUGE',
+  GEO: 'GEO',
+  HISTOGRAM: 'HISTOGRAM',
+  LINE: 'LINE',
+  ORG: 'ORG',
+  PIE: 'PIE',
+  SCATTER: 'SCATTER',
+  SPARKLINE: 'SPARKLINE',
+  STEPPED_AREA: 'STEPPED_AREA',
+  TABLE: 'TABLE',
+  TIMELINE: 'TIMELINE',
+  TREEMAP: 'TREEMAP',
+  WATERFALL: 'WATERFALL',
 };
 
 export function createCharts(rt: Runtime): object {
@@ -38,8 +54,7 @@ function chartHandle(rt: Runtime, model: EmulatedChart): object {
 /** Sheet.newChart(): a builder bound to the sheet's spreadsheet. */
 export function chartBuilder(rt: Runtime, ref: SheetRef): object {
   const pending: Omit<EmulatedChart, 'chartId'> & { type: string } = { type: '', ranges: [], position: { row: 1, column: 1 }, options: {} };
-  let self: object;
-  self = makeHandle(rt, 'EmbeddedChartBuilder', {
+  const self: object = makeHandle(rt, 'EmbeddedChartBuilder', {
     setChartType: (type: unknown) => {
       if (!(String(type) in CHART_TYPES)) rt.fail('Invalid argument: type');
       pending.type = String(type);

@@ -5,8 +5,22 @@ import type { Runtime } from './runtime';
 import type { DriveItem } from './state';
 
 export const DRIVE_ENUMS = {
-  Access: { ANYONE: 'ANYONE', ANYONE_WITH_LINK: 'ANYONE_WITH_LINK', DOMAIN: 'DOMAIN', DOMAIN_WITH_LINK: 'DOMAIN_WITH_LINK', PRIVATE: 'PRIVATE' },
-  Permission: { VIEW: 'VIEW', EDIT: 'EDIT', COMMENT: 'COMMENT', OWNER: 'OWNER', ORGANIZER: 'ORGANIZER', FILE_ORGANIZER: 'FILE_ORGANIZER', NONE: 'NONE' },
+  Access: {
+    ANYONE: 'ANYONE',
+    ANYONE_WITH_LINK: 'ANYONE_WITH_LINK',
+    DOMAIN: 'DOMAIN',
+    DOMAIN_WITH_LINK: 'DOMAIN_WITH_LINK',
+    PRIVATE: 'PRIVATE',
+  },
+  Permission: {
+    VIEW: 'VIEW',
+    EDIT: 'EDIT',
+    COMMENT: 'COMMENT',
+    OWNER: 'OWNER',
+    ORGANIZER: 'ORGANIZER',
+    FILE_ORGANIZER: 'FILE_ORGANIZER',
+    NONE: 'NONE',
+  },
 };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -56,7 +70,8 @@ export class DriveHandles {
 
   private children(parentId: string, folders: boolean, name?: string): DriveItem[] {
     return [...this.rt.state.driveItems.values()].filter(
-      (i) => i.parents.includes(parentId) && !i.trashed && (i.mimeType === MIME.folder) === folders && (name === undefined || i.name === name),
+      (i) =>
+        i.parents.includes(parentId) && !i.trashed && (i.mimeType === MIME.folder) === folders && (name === undefined || i.name === name),
     );
   }
 
@@ -110,7 +125,11 @@ export class DriveHandles {
       getMimeType: () => item().mimeType,
       getDateCreated: () => new Date(item().createdAt.getTime()),
       getOwner: () => this.user(item().owner),
-      getParents: () => this.iterator('FolderIterator', item().parents.map((p) => this.lookup(p, true))),
+      getParents: () =>
+        this.iterator(
+          'FolderIterator',
+          item().parents.map((p) => this.lookup(p, true)),
+        ),
       moveTo: (destination: unknown) => {
         const folderId = unwrapHandle<{ getId(): string }>(destination, 'Folder')?.getId();
         if (!folderId) this.rt.fail("The parameters don't match the method signature for DriveApp.File.moveTo.");
@@ -150,8 +169,7 @@ export class DriveHandles {
 
   folder(id: string): object {
     this.lookup(id, true);
-    let self: object;
-    self = makeHandle(this.rt, 'Folder', {
+    const self: object = makeHandle(this.rt, 'Folder', {
       ...this.common(id, () => self),
       createFolder: (name: string) => this.createFolderIn(id, String(name)),
       createFile: (name: string, content: unknown, mimeType?: string) => this.createFileIn(id, String(name), content, mimeType),
@@ -165,8 +183,7 @@ export class DriveHandles {
 
   file(id: string): object {
     this.lookup(id, false);
-    let self: object;
-    self = makeHandle(this.rt, 'File', {
+    const self: object = makeHandle(this.rt, 'File', {
       ...this.common(id, () => self),
       getBlob: () => this.rt.fail('emulator: File.getBlob not implemented'),
     });
@@ -181,7 +198,8 @@ export function createDriveApp(rt: Runtime, drive: DriveHandles): object {
     ...DRIVE_ENUMS,
     // Counted against the daily quota inside createFolderIn, so Folder.createFolder is charged too.
     createFolder: (name: string) => drive.createFolderIn(rt.state.rootFolderId, String(name)),
-    createFile: (name: string, content: unknown, mimeType?: string) => drive.createFileIn(rt.state.rootFolderId, String(name), content, mimeType),
+    createFile: (name: string, content: unknown, mimeType?: string) =>
+      drive.createFileIn(rt.state.rootFolderId, String(name), content, mimeType),
     getFolderById: (id: string) => drive.folder(String(id)),
     getFileById: (id: string) => drive.file(String(id)),
     getRootFolder: () => drive.folder(rt.state.rootFolderId),

@@ -107,7 +107,15 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
   const budget = rt.options.executionBudgetMs;
   const simpleBudget = opts.simpleTriggerBudgetMs ?? 30_000;
 
-  const execute = (functionName: string, kind: 'run' | 'trigger' | 'simple-trigger', authMode: AuthMode, budgetMs: number, args: unknown[], argsFactory?: () => unknown[], triggerUid?: string) => {
+  const execute = (
+    functionName: string,
+    kind: 'run' | 'trigger' | 'simple-trigger',
+    authMode: AuthMode,
+    budgetMs: number,
+    args: unknown[],
+    argsFactory?: () => unknown[],
+    triggerUid?: string,
+  ) => {
     if (!IDENTIFIER.test(functionName)) throw new ScriptExecutionError(`Script function not found: ${functionName}`, functionName);
     return host.execute({ functionName, kind, authMode, budgetMs, args, argsFactory, triggerUid });
   };
@@ -228,9 +236,24 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
     linkForeignForm(spreadsheetId, owner, questionTitles) {
       const file = addDriveItem(state, { name: 'Someone else’s form', mimeType: MIME.form, owner }, rt.now());
       const form = {
-        id: file.id, publishedId: `1FAIpQL${file.id.slice(1, 40)}`, title: 'Someone else’s form', description: '', isQuiz: false,
-        published: true, acceptingResponses: true, collectEmail: false, responses: [],
-        items: questionTitles.map((title) => ({ id: newItemId(), type: 'MULTIPLE_CHOICE' as const, title, helpText: '', required: false, points: 0, choices: [{ value: 'Yes', isCorrect: false }] })),
+        id: file.id,
+        publishedId: `1FAIpQL${file.id.slice(1, 40)}`,
+        title: 'Someone else’s form',
+        description: '',
+        isQuiz: false,
+        published: true,
+        acceptingResponses: true,
+        collectEmail: false,
+        responses: [],
+        items: questionTitles.map((title) => ({
+          id: newItemId(),
+          type: 'MULTIPLE_CHOICE' as const,
+          title,
+          helpText: '',
+          required: false,
+          points: 0,
+          choices: [{ value: 'Yes', isCorrect: false }],
+        })),
       };
       state.forms.set(form.id, form);
       linkDestination(rt, form, spreadsheetId);

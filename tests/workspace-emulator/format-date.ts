@@ -18,7 +18,13 @@ function wallClock(date: Date, timeZone: string): WallClock {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-US', {
       timeZone,
-      year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      hourCycle: 'h23',
     })
       .formatToParts(date)
       .map((p) => [p.type, Number(p.value)]),
@@ -26,7 +32,16 @@ function wallClock(date: Date, timeZone: string): WallClock {
   const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
   const offsetMinutes = Math.round((asUtc - Math.floor(date.getTime() / 1000) * 1000) / 60_000);
   const weekday = new Date(Date.UTC(parts.year, parts.month - 1, parts.day)).getUTCDay();
-  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second, weekday, offsetMinutes };
+  return {
+    year: parts.year,
+    month: parts.month,
+    day: parts.day,
+    hour: parts.hour,
+    minute: parts.minute,
+    second: parts.second,
+    weekday,
+    offsetMinutes,
+  };
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
@@ -39,20 +54,34 @@ function offset(minutes: number, colon: boolean): string {
 
 function field(letter: string, count: number, w: WallClock, millis: number): string {
   switch (letter) {
-    case 'y': return count === 2 ? pad(w.year % 100, 2) : pad(w.year, count);
-    case 'M': return count >= 4 ? MONTHS[w.month - 1] : count === 3 ? MONTHS[w.month - 1].slice(0, 3) : pad(w.month, count);
-    case 'd': return pad(w.day, count);
-    case 'H': return pad(w.hour, count);
-    case 'h': return pad(w.hour % 12 === 0 ? 12 : w.hour % 12, count);
-    case 'm': return pad(w.minute, count);
-    case 's': return pad(w.second, count);
-    case 'S': return pad(millis, 3).slice(0, Math.max(count, 3));
-    case 'a': return w.hour < 12 ? 'AM' : 'PM';
-    case 'E': return count >= 4 ? DAYS[w.weekday] : DAYS[w.weekday].slice(0, 3);
-    case 'Z': return offset(w.offsetMinutes, false);
-    case 'X': return w.offsetMinutes === 0 ? 'Z' : offset(w.offsetMinutes, count >= 3);
-    case 'z': return w.offsetMinutes === 0 ? 'GMT' : `GMT${offset(w.offsetMinutes, true)}`;
-    default: throw new Error(`Illegal pattern character '${letter}'`);
+    case 'y':
+      return count === 2 ? pad(w.year % 100, 2) : pad(w.year, count);
+    case 'M':
+      return count >= 4 ? MONTHS[w.month - 1] : count === 3 ? MONTHS[w.month - 1].slice(0, 3) : pad(w.month, count);
+    case 'd':
+      return pad(w.day, count);
+    case 'H':
+      return pad(w.hour, count);
+    case 'h':
+      return pad(w.hour % 12 === 0 ? 12 : w.hour % 12, count);
+    case 'm':
+      return pad(w.minute, count);
+    case 's':
+      return pad(w.second, count);
+    case 'S':
+      return pad(millis, 3).slice(0, Math.max(count, 3));
+    case 'a':
+      return w.hour < 12 ? 'AM' : 'PM';
+    case 'E':
+      return count >= 4 ? DAYS[w.weekday] : DAYS[w.weekday].slice(0, 3);
+    case 'Z':
+      return offset(w.offsetMinutes, false);
+    case 'X':
+      return w.offsetMinutes === 0 ? 'Z' : offset(w.offsetMinutes, count >= 3);
+    case 'z':
+      return w.offsetMinutes === 0 ? 'GMT' : `GMT${offset(w.offsetMinutes, true)}`;
+    default:
+      throw new Error(`Illegal pattern character '${letter}'`);
   }
 }
 
@@ -60,7 +89,7 @@ export function formatDate(date: Date, timeZone: string, pattern: string): strin
   const w = wallClock(date, timeZone);
   const millis = date.getTime() % 1000;
   let out = '';
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const ch = pattern[i];
     if (ch === "'") {
       const end = pattern.indexOf("'", i + 1);

@@ -11,8 +11,14 @@ const NO_FORM = 'No item with the given ID could be found, or you do not have pe
 export const FORM_ENUMS = {
   DestinationType: { SPREADSHEET: 'SPREADSHEET' },
   ItemType: {
-    MULTIPLE_CHOICE: 'MULTIPLE_CHOICE', CHECKBOX: 'CHECKBOX', TEXT: 'TEXT', PARAGRAPH_TEXT: 'PARAGRAPH_TEXT',
-    LIST: 'LIST', SCALE: 'SCALE', SECTION_HEADER: 'SECTION_HEADER', PAGE_BREAK: 'PAGE_BREAK',
+    MULTIPLE_CHOICE: 'MULTIPLE_CHOICE',
+    CHECKBOX: 'CHECKBOX',
+    TEXT: 'TEXT',
+    PARAGRAPH_TEXT: 'PARAGRAPH_TEXT',
+    LIST: 'LIST',
+    SCALE: 'SCALE',
+    SECTION_HEADER: 'SECTION_HEADER',
+    PAGE_BREAK: 'PAGE_BREAK',
   },
   EmailCollectionType: { DO_NOT_COLLECT: 'DO_NOT_COLLECT', VERIFIED: 'VERIFIED', RESPONDER_INPUT: 'RESPONDER_INPUT' },
 };
@@ -168,16 +174,27 @@ export class FormHandles implements FormItemHandles {
       getSummaryUrl: () => `https://docs.google.com/forms/d/${formId}/viewanalytics`,
       shortenFormUrl: (url: string) => String(url),
       addMultipleChoiceItem: () => {
-        const item: EmulatedItem = { id: newItemId(), type: 'MULTIPLE_CHOICE', title: '', helpText: '', required: false, points: 0, choices: [] };
+        const item: EmulatedItem = {
+          id: newItemId(),
+          type: 'MULTIPLE_CHOICE',
+          title: '',
+          helpText: '',
+          required: false,
+          points: 0,
+          choices: [],
+        };
         form().items.push(item);
         return this.itemHandle(formId, item.id, 'MultipleChoiceItem');
       },
       getItems: (type?: string) =>
-        form().items.filter((i) => type === undefined || i.type === String(type)).map((i) => this.itemHandle(formId, i.id)),
+        form()
+          .items.filter((i) => type === undefined || i.type === String(type))
+          .map((i) => this.itemHandle(formId, i.id)),
       getItemById: (id: number) => (form().items.some((i) => i.id === Number(id)) ? this.itemHandle(formId, Number(id)) : null),
       deleteItem: (indexOrItem: unknown) => {
         const items = form().items;
-        const index = typeof indexOrItem === 'number' ? indexOrItem : items.findIndex((i) => i.id === (indexOrItem as { getId(): number }).getId());
+        const index =
+          typeof indexOrItem === 'number' ? indexOrItem : items.findIndex((i) => i.id === (indexOrItem as { getId(): number }).getId());
         if (index < 0 || index >= items.length) rt.fail('Invalid argument: index');
         items.splice(index, 1);
       },

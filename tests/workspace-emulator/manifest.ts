@@ -23,7 +23,7 @@ export function loadManifest(bundleDir: string): AppsScriptManifest {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`emulator: cannot read ${path}: ${(err as Error).message}`);
+    throw new Error(`emulator: cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
   const parsed = AppsScriptManifest.safeParse(raw);
   if (!parsed.success) {
@@ -103,9 +103,7 @@ export function isUrlWhitelisted(manifest: AppsScriptManifest, target: URL, allo
     if (target.protocol !== `${scheme.toLowerCase()}:`) continue;
     const targetHost = target.host.toLowerCase();
     const entryHost = host.toLowerCase();
-    const hostMatches = entryHost.startsWith('*.')
-      ? targetHost.endsWith(entryHost.slice(1))
-      : targetHost === entryHost;
+    const hostMatches = entryHost.startsWith('*.') ? targetHost.endsWith(entryHost.slice(1)) : targetHost === entryHost;
     if (!hostMatches) continue;
     if (`${target.pathname}${target.search}`.startsWith(path)) return true;
   }

@@ -13,7 +13,6 @@ function storeBytes(store: Map<string, string>): number {
 }
 
 function propertiesHandle(rt: Runtime, store: () => Map<string, string>): object {
-  let self: object;
   const put = (entries: [string, unknown][]) => {
     const target = store();
     const next = new Map(target);
@@ -27,7 +26,7 @@ function propertiesHandle(rt: Runtime, store: () => Map<string, string>): object
     }
     for (const [key, value] of next) target.set(key, value);
   };
-  self = makeHandle(rt, 'Properties', {
+  const self: object = makeHandle(rt, 'Properties', {
     getProperty: (key: string) => store().get(String(key)) ?? null,
     setProperty: (key: string, value: unknown) => {
       put([[String(key), value]]);
@@ -57,6 +56,7 @@ export function createPropertiesService(rt: Runtime): object {
   return makeHandle(rt, 'PropertiesService', {
     getScriptProperties: () => propertiesHandle(rt, () => properties.script),
     getUserProperties: () => propertiesHandle(rt, () => getOrCreate(properties.user, rt.options.user.email, () => new Map())),
-    getDocumentProperties: () => (rt.documentless ? null : propertiesHandle(rt, () => getOrCreate(properties.document, rt.activeSpreadsheetId, () => new Map()))),
+    getDocumentProperties: () =>
+      rt.documentless ? null : propertiesHandle(rt, () => getOrCreate(properties.document, rt.activeSpreadsheetId, () => new Map())),
   });
 }

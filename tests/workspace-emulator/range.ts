@@ -40,11 +40,15 @@ export function rangeHandle(
     }
     const grid = values as unknown[][];
     if (grid.length !== numRows) {
-      rt.fail(`The number of rows in the data does not match the number of rows in the range. The data has ${grid.length} but the range has ${numRows}.`);
+      rt.fail(
+        `The number of rows in the data does not match the number of rows in the range. The data has ${grid.length} but the range has ${numRows}.`,
+      );
     }
     for (const line of grid) {
       if (line.length !== numColumns) {
-        rt.fail(`The number of columns in the data does not match the number of columns in the range. The data has ${line.length} but the range has ${numColumns}.`);
+        rt.fail(
+          `The number of columns in the data does not match the number of columns in the range. The data has ${line.length} but the range has ${numColumns}.`,
+        );
       }
     }
     return grid;
@@ -73,7 +77,13 @@ export function rangeHandle(
       return self;
     },
     setValue: (value: unknown) => {
-      writeTypedInput(sheet(), row, column, Array.from({ length: numRows }, () => new Array(numColumns).fill(value)), now());
+      writeTypedInput(
+        sheet(),
+        row,
+        column,
+        Array.from({ length: numRows }, () => new Array(numColumns).fill(value)),
+        now(),
+      );
       return self;
     },
     clear: () => {

@@ -8,12 +8,7 @@ import { intoRealm, messageOf, scriptError, type Realm } from './realm';
 import type { EmulatorState } from './state';
 
 export type QuotaName =
-  | 'UrlFetchApp.fetch'
-  | 'FormApp.create'
-  | 'SpreadsheetApp.create'
-  | 'DriveApp.createFolder'
-  | 'DriveApp.createFile'
-  | 'triggerRuntimeMs';
+  'UrlFetchApp.fetch' | 'FormApp.create' | 'SpreadsheetApp.create' | 'DriveApp.createFolder' | 'DriveApp.createFile' | 'triggerRuntimeMs';
 
 /** Consumer-account daily quotas (https://developers.google.com/apps-script/guides/services/quotas). */
 export const DEFAULT_DAILY_QUOTAS: Record<QuotaName, number> = {
@@ -38,14 +33,38 @@ const GOOGLE_SERVICE_NAMES: Record<string, string> = {
 
 /** Which service family a handle kind belongs to: quotas, scopes and injected errors work per family. */
 const FAMILY_OF_KIND: Record<string, string> = {
-  Form: 'FormApp', Item: 'FormApp', MultipleChoiceItem: 'FormApp', Choice: 'FormApp', FormResponse: 'FormApp', ItemResponse: 'FormApp',
-  Spreadsheet: 'SpreadsheetApp', Sheet: 'SpreadsheetApp', EmbeddedChartBuilder: 'SpreadsheetApp', EmbeddedChart: 'SpreadsheetApp', Range: 'SpreadsheetApp', Ui: 'SpreadsheetApp', Menu: 'SpreadsheetApp',
-  Folder: 'DriveApp', File: 'DriveApp', DriveUser: 'DriveApp', FileIterator: 'DriveApp', FolderIterator: 'DriveApp',
-  Trigger: 'ScriptApp', AuthorizationInfo: 'ScriptApp', TriggerBuilder: 'ScriptApp', SpreadsheetTriggerBuilder: 'ScriptApp', FormTriggerBuilder: 'ScriptApp', ClockTriggerBuilder: 'ScriptApp',
+  Form: 'FormApp',
+  Item: 'FormApp',
+  MultipleChoiceItem: 'FormApp',
+  Choice: 'FormApp',
+  FormResponse: 'FormApp',
+  ItemResponse: 'FormApp',
+  Spreadsheet: 'SpreadsheetApp',
+  Sheet: 'SpreadsheetApp',
+  EmbeddedChartBuilder: 'SpreadsheetApp',
+  EmbeddedChart: 'SpreadsheetApp',
+  Range: 'SpreadsheetApp',
+  Ui: 'SpreadsheetApp',
+  Menu: 'SpreadsheetApp',
+  Folder: 'DriveApp',
+  File: 'DriveApp',
+  DriveUser: 'DriveApp',
+  FileIterator: 'DriveApp',
+  FolderIterator: 'DriveApp',
+  Trigger: 'ScriptApp',
+  AuthorizationInfo: 'ScriptApp',
+  TriggerBuilder: 'ScriptApp',
+  SpreadsheetTriggerBuilder: 'ScriptApp',
+  FormTriggerBuilder: 'ScriptApp',
+  ClockTriggerBuilder: 'ScriptApp',
   HTTPResponse: 'UrlFetchApp',
-  Properties: 'PropertiesService', Cache: 'CacheService', Lock: 'LockService',
-  HtmlOutput: 'HtmlService', HtmlTemplate: 'HtmlService',
-  User: 'Session', Blob: 'Utilities',
+  Properties: 'PropertiesService',
+  Cache: 'CacheService',
+  Lock: 'LockService',
+  HtmlOutput: 'HtmlService',
+  HtmlTemplate: 'HtmlService',
+  User: 'Session',
+  Blob: 'Utilities',
 };
 
 export type AuthMode = 'NONE' | 'LIMITED' | 'FULL';
@@ -227,7 +246,8 @@ export class Runtime implements CallGate {
     if (limitedForbidden || missingScope) {
       throw new AppsScriptError(`You do not have permission to call ${key}. Required permissions: ${(scopes ?? []).join(', ')}`);
     }
-    if (scopes !== undefined && !CONSENT_EXEMPT.has(key) && !scopes.some((s) => this.isGranted(s))) throw new AppsScriptError(AUTHORIZATION_REQUIRED);
+    if (scopes !== undefined && !CONSENT_EXEMPT.has(key) && !scopes.some((s) => this.isGranted(s)))
+      throw new AppsScriptError(AUTHORIZATION_REQUIRED);
   }
 
   /** Declared in the manifest and consented to by the user. */

@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { makeHandle, unwrapHandle } from './handles';
-import { hasScope, SCOPE } from './manifest';
+import { SCOPE } from './manifest';
 import type { Runtime } from './runtime';
 import type { EmulatedTrigger, TriggerEventType, TriggerSourceName } from './state';
 
@@ -16,7 +16,14 @@ export interface SyncIdentity {
 
 export const SCRIPT_ENUMS = {
   AuthMode: { NONE: 'NONE', CUSTOM_FUNCTION: 'CUSTOM_FUNCTION', LIMITED: 'LIMITED', FULL: 'FULL' },
-  EventType: { CLOCK: 'CLOCK', ON_OPEN: 'ON_OPEN', ON_EDIT: 'ON_EDIT', ON_FORM_SUBMIT: 'ON_FORM_SUBMIT', ON_CHANGE: 'ON_CHANGE', ON_EVENT_UPDATED: 'ON_EVENT_UPDATED' },
+  EventType: {
+    CLOCK: 'CLOCK',
+    ON_OPEN: 'ON_OPEN',
+    ON_EDIT: 'ON_EDIT',
+    ON_FORM_SUBMIT: 'ON_FORM_SUBMIT',
+    ON_CHANGE: 'ON_CHANGE',
+    ON_EVENT_UPDATED: 'ON_EVENT_UPDATED',
+  },
   AuthorizationStatus: { REQUIRED: 'REQUIRED', NOT_REQUIRED: 'NOT_REQUIRED' },
   TriggerSource: { SPREADSHEETS: 'SPREADSHEETS', CLOCK: 'CLOCK', FORMS: 'FORMS', DOCUMENTS: 'DOCUMENTS', CALENDAR: 'CALENDAR' },
 };
@@ -70,7 +77,10 @@ export class TriggerHandles {
     const rt: Runtime = this.rt;
     const user = rt.options.user.email;
     if (rt.options.deployment === 'test') rt.fail(TRIGGER_ERRORS.testDeployment);
-    if (pending.triggerSource === 'FORMS' || (pending.triggerSource === 'SPREADSHEETS' && pending.triggerSourceId !== rt.activeSpreadsheetId)) {
+    if (
+      pending.triggerSource === 'FORMS' ||
+      (pending.triggerSource === 'SPREADSHEETS' && pending.triggerSourceId !== rt.activeSpreadsheetId)
+    ) {
       rt.fail(TRIGGER_ERRORS.otherDocument);
     }
     if (!pending.eventType) rt.fail(TRIGGER_ERRORS.notConfigured);
@@ -109,16 +119,14 @@ export class TriggerHandles {
       pending.eventType = type;
       return self();
     };
-    let spreadsheetBuilder: object;
-    spreadsheetBuilder = makeHandle(rt, 'SpreadsheetTriggerBuilder', {
+    const spreadsheetBuilder: object = makeHandle(rt, 'SpreadsheetTriggerBuilder', {
       onOpen: event(() => spreadsheetBuilder, 'ON_OPEN'),
       onEdit: event(() => spreadsheetBuilder, 'ON_EDIT'),
       onChange: event(() => spreadsheetBuilder, 'ON_CHANGE'),
       onFormSubmit: event(() => spreadsheetBuilder, 'ON_FORM_SUBMIT'),
       create,
     });
-    let formBuilder: object;
-    formBuilder = makeHandle(rt, 'FormTriggerBuilder', {
+    const formBuilder: object = makeHandle(rt, 'FormTriggerBuilder', {
       onOpen: event(() => formBuilder, 'ON_OPEN'),
       onFormSubmit: event(() => formBuilder, 'ON_FORM_SUBMIT'),
       create,
@@ -171,12 +179,12 @@ export function createScriptApp(rt: Runtime, triggers: TriggerHandles, identity:
       !rt.isGranted(SCOPE.openid)
         ? null
         : identity.signIdTokenSync({
-        email: rt.isGranted(SCOPE.userinfoEmail) ? user.email : undefined,
-        sub: user.sub,
-        aud: identity.audience,
-        expiresInSeconds: 3600,
-        emailVerified: true,
-      }),
+            email: rt.isGranted(SCOPE.userinfoEmail) ? user.email : undefined,
+            sub: user.sub,
+            aud: identity.audience,
+            expiresInSeconds: 3600,
+            emailVerified: true,
+          }),
     getOAuthToken: () => `ya29.emulator-${randomUUID()}`,
     getAuthorizationInfo: (_authMode: unknown) => {
       const missing = rt.ungrantedScopes();

@@ -62,7 +62,9 @@ export class ScriptHost {
     this.forms = new FormHandles(rt);
     this.drive = new DriveHandles(rt);
     this.triggers = new TriggerHandles(rt);
-    const files = readdirSync(bundleDir).filter((f) => f.endsWith('.js') || f.endsWith('.gs')).sort();
+    const files = readdirSync(bundleDir)
+      .filter((f) => f.endsWith('.js') || f.endsWith('.gs'))
+      .sort();
     if (files.length === 0) throw new Error(`emulator: no .js bundle in ${bundleDir}`);
     this.scripts = files.map((f) => new vm.Script(readFileSync(join(bundleDir, f), 'utf8'), { filename: join(bundleDir, f) }));
   }

@@ -81,7 +81,12 @@ export function writeTypedInput(sheet: EmulatedSheet, row: number, column: numbe
 
 /** Values and formulas of a rectangle go; with formats, number formats too (Range.clear vs clearContent). */
 export function clearCells(sheet: EmulatedSheet, row: number, column: number, numRows: number, numColumns: number, formats: boolean): void {
-  writeGrid(sheet, row, column, Array.from({ length: numRows }, () => new Array(numColumns).fill('')));
+  writeGrid(
+    sheet,
+    row,
+    column,
+    Array.from({ length: numRows }, () => new Array(numColumns).fill('')),
+  );
   for (let r = row; r < row + numRows; r++) {
     for (let c = column; c < column + numColumns; c++) {
       sheet.formulas.delete(cellKey(r, c));

@@ -19,7 +19,15 @@ export function createSpreadsheetModel(rt: Runtime, name: string, parentId?: str
 }
 
 export function addSheetModel(spreadsheet: EmulatedSpreadsheet, name: string, index?: number): EmulatedSheet {
-  const sheet: EmulatedSheet = { sheetId: spreadsheet.nextSheetId, name, values: [], frozenRows: 0, numberFormats: new Map(), formulas: new Map(), charts: [] };
+  const sheet: EmulatedSheet = {
+    sheetId: spreadsheet.nextSheetId,
+    name,
+    values: [],
+    frozenRows: 0,
+    numberFormats: new Map(),
+    formulas: new Map(),
+    charts: [],
+  };
   // Google gives the first tab gid 0 and later tabs large random gids.
   spreadsheet.nextSheetId = 100_000_000 + Math.floor(Math.random() * 1_900_000_000);
   spreadsheet.sheets.splice(index ?? spreadsheet.sheets.length, 0, sheet);
@@ -89,7 +97,15 @@ export class SpreadsheetHandles implements RangeDeps {
         const spreadsheet = model();
         const sheet = parsed?.sheetName ? sheetNamed(parsed.sheetName) : spreadsheet.sheets[0];
         if (!parsed || !sheet) rt.fail('Range not found');
-        return rangeHandle(rt, this, { spreadsheetId: id, sheetId: sheet.sheetId }, parsed.row, parsed.column, parsed.numRows, parsed.numColumns);
+        return rangeHandle(
+          rt,
+          this,
+          { spreadsheetId: id, sheetId: sheet.sheetId },
+          parsed.row,
+          parsed.column,
+          parsed.numRows,
+          parsed.numColumns,
+        );
       },
       getFormUrl: () => null,
       toast: () => self,
@@ -133,7 +149,7 @@ export class SpreadsheetHandles implements RangeDeps {
         return range(1, 1, size.rows, size.columns);
       },
       getSheetValues: (row: number, column: number, numRows: number, numColumns: number) =>
-        (unwrapHandle<{ getValues(): unknown }>(range(row, column, numRows, numColumns), 'Range')!).getValues(),
+        unwrapHandle<{ getValues(): unknown }>(range(row, column, numRows, numColumns), 'Range')!.getValues(),
       getLastRow: () => lastRowWithContent(sheet()),
       getLastColumn: () => lastColumnWithContent(sheet()),
       getMaxRows: () => Math.max(1000, sheet().values.length),
@@ -185,11 +201,12 @@ export function createSpreadsheetApp(rt: Runtime, handles: SpreadsheetHandles): 
   return makeHandle(rt, 'SpreadsheetApp', {
     getActiveSpreadsheet: () => (rt.documentless ? null : handles.spreadsheet(rt.activeSpreadsheetId)),
     getActive: () => (rt.documentless ? null : handles.spreadsheet(rt.activeSpreadsheetId)),
-    getActiveSheet: () => (unwrapHandle<{ getActiveSheet(): object }>(handles.spreadsheet(rt.activeSpreadsheetId))!).getActiveSheet(),
+    getActiveSheet: () => unwrapHandle<{ getActiveSheet(): object }>(handles.spreadsheet(rt.activeSpreadsheetId))!.getActiveSheet(),
     openById,
     openByUrl: (url: string) => {
       const id = idFromUrl(String(url));
-      if (!id || !rt.state.spreadsheets.has(id)) rt.fail('Unexpected error while getting the method or property openByUrl on object SpreadsheetApp.');
+      if (!id || !rt.state.spreadsheets.has(id))
+        rt.fail('Unexpected error while getting the method or property openByUrl on object SpreadsheetApp.');
       return handles.spreadsheet(id);
     },
     create: (name: string) => {

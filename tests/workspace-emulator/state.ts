@@ -84,10 +84,7 @@ export interface EmulatedSpreadsheet {
 }
 
 export type DriveMimeType =
-  | 'application/vnd.google-apps.folder'
-  | 'application/vnd.google-apps.form'
-  | 'application/vnd.google-apps.spreadsheet'
-  | string;
+  'application/vnd.google-apps.folder' | 'application/vnd.google-apps.form' | 'application/vnd.google-apps.spreadsheet' | string;
 
 export interface DriveItem {
   id: string;

@@ -12,8 +12,7 @@ function htmlOf(rt: Runtime, output: unknown, method: string): HtmlOutputModel {
 
 function menuHandle(rt: Runtime, title: string): object {
   const record: MenuRecord = { title, items: [] };
-  let self: object;
-  self = makeHandle(rt, 'Menu', {
+  const self: object = makeHandle(rt, 'Menu', {
     record,
     addItem: (caption: string, functionName: string) => {
       record.items.push({ caption: String(caption), functionName: String(functionName) });

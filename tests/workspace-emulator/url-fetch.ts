@@ -22,8 +22,7 @@ interface WireRequest {
 }
 
 type WireResponse =
-  | { status: number; rawHeaders: string[]; body: Uint8Array; finalUrl: string; error?: undefined }
-  | { error: string; message: string };
+  { status: number; rawHeaders: string[]; body: Uint8Array; finalUrl: string; error?: undefined } | { error: string; message: string };
 
 /** Apps Script's per-request limit. */
 const FETCH_TIMEOUT_MS = 60_000;
@@ -122,7 +121,9 @@ export class UrlFetch {
       const origin = new URL(request.url).origin;
       const text = body.toString('utf8');
       const truncated = text.length > 100 ? `${text.slice(0, 100)}...` : text;
-      rt.fail(`Request failed for ${origin} returned code ${wire.status}. Truncated server response: ${truncated} (use muteHttpExceptions option to examine full response)`);
+      rt.fail(
+        `Request failed for ${origin} returned code ${wire.status}. Truncated server response: ${truncated} (use muteHttpExceptions option to examine full response)`,
+      );
     }
     const headers: Record<string, string | string[]> = {};
     for (let i = 0; i < wire.rawHeaders.length; i += 2) {

@@ -22,8 +22,7 @@ export function bufferFrom(data: unknown): Buffer {
 
 export function blobHandle(rt: Runtime, bytes: Buffer, contentType: string | null, name: string | null): object {
   const model = { bytes, contentType, name };
-  let self: object;
-  self = makeHandle(rt, 'Blob', {
+  const self: object = makeHandle(rt, 'Blob', {
     getBytes: () => toSignedBytes(model.bytes),
     getDataAsString: () => model.bytes.toString('utf8'),
     getContentType: () => model.contentType,
@@ -105,8 +104,7 @@ function logLine(rt: Runtime, level: LogLine['level'], args: unknown[]): string 
 }
 
 export function createLogger(rt: Runtime): object {
-  let self: object;
-  self = makeHandle(rt, 'Logger', {
+  const self: object = makeHandle(rt, 'Logger', {
     log: (...args: unknown[]) => {
       logLine(rt, 'log', args);
       return self;
@@ -124,8 +122,10 @@ export function createLogger(rt: Runtime): object {
 }
 
 export function createConsole(rt: Runtime): object {
-  const at = (level: LogLine['level']) => (...args: unknown[]) => {
-    logLine(rt, level, args);
-  };
+  const at =
+    (level: LogLine['level']) =>
+    (...args: unknown[]) => {
+      logLine(rt, level, args);
+    };
   return makeHandle(rt, 'console', { log: at('log'), info: at('info'), warn: at('warn'), error: at('error'), debug: at('log') });
 }

@@ -7,24 +7,40 @@ export const AWS_SAA_C03_BANK = defineQuestionBank(AWS_SAA_C03, 'saa', {
     {
       q: 'An application on EC2 must read objects from an S3 bucket. What is the most secure way to grant access?',
       a: 'Attach an IAM role with a least-privilege policy to the instance profile',
-      wrong: ['Store an IAM user access key in the application config file', 'Make the bucket public and restrict by User-Agent', 'Use the root account credentials in an environment variable'],
+      wrong: [
+        'Store an IAM user access key in the application config file',
+        'Make the bucket public and restrict by User-Agent',
+        'Use the root account credentials in an environment variable',
+      ],
     },
     {
       q: 'A company wants employees to sign in to the AWS Management Console with their existing corporate directory identities. Which service fits best?',
       a: 'AWS IAM Identity Center federated with the corporate identity provider',
-      wrong: ['Create one IAM user per employee with console passwords', 'Amazon Cognito user pools with a copy of the directory', 'AWS Directory Service Simple AD without federation'],
+      wrong: [
+        'Create one IAM user per employee with console passwords',
+        'Amazon Cognito user pools with a copy of the directory',
+        'AWS Directory Service Simple AD without federation',
+      ],
     },
     {
       q: 'Developers in account A need temporary access to resources in account B. What should the architect configure?',
       a: 'A role in account B with a trust policy for account A, assumed via STS',
-      wrong: ['Share the account B root credentials', 'Create IAM users in account B with long-lived keys for each developer', 'Enable S3 Cross-Region Replication between the accounts'],
+      wrong: [
+        'Share the account B root credentials',
+        'Create IAM users in account B with long-lived keys for each developer',
+        'Enable S3 Cross-Region Replication between the accounts',
+      ],
     },
   ],
   'network-security': [
     {
       q: 'Which statement about security groups is correct?',
       a: 'They are stateful: return traffic for an allowed inbound request is automatically allowed',
-      wrong: ['They are stateless and need explicit outbound rules for responses', 'They support explicit deny rules', 'They are applied at the subnet level'],
+      wrong: [
+        'They are stateless and need explicit outbound rules for responses',
+        'They support explicit deny rules',
+        'They are applied at the subnet level',
+      ],
     },
     {
       q: 'A web application behind an Application Load Balancer is targeted by SQL injection attempts. Which service mitigates this?',
@@ -41,7 +57,11 @@ export const AWS_SAA_C03_BANK = defineQuestionBank(AWS_SAA_C03, 'saa', {
     {
       q: 'A company must control and audit the keys used to encrypt S3 objects, including key rotation. Which option meets this?',
       a: 'SSE-KMS with a customer managed KMS key',
-      wrong: ['SSE-S3 with Amazon S3 managed keys', 'No encryption with a bucket policy instead', 'Client-side encryption with a hard-coded key'],
+      wrong: [
+        'SSE-S3 with Amazon S3 managed keys',
+        'No encryption with a bucket policy instead',
+        'Client-side encryption with a hard-coded key',
+      ],
     },
     {
       q: 'How can an architect enforce that all requests to an S3 bucket use encryption in transit?',
@@ -51,7 +71,11 @@ export const AWS_SAA_C03_BANK = defineQuestionBank(AWS_SAA_C03, 'saa', {
     {
       q: 'An existing unencrypted Amazon RDS instance must be encrypted at rest. What is the correct approach?',
       a: 'Snapshot the instance, copy the snapshot with encryption enabled, and restore from it',
-      wrong: ['Enable encryption on the running instance in the console', 'Attach an encrypted EBS volume to the RDS instance', 'Enable SSL connections to the database'],
+      wrong: [
+        'Enable encryption on the running instance in the console',
+        'Attach an encrypted EBS volume to the RDS instance',
+        'Enable SSL connections to the database',
+      ],
     },
   ],
   'secrets-governance': [
@@ -63,7 +87,11 @@ export const AWS_SAA_C03_BANK = defineQuestionBank(AWS_SAA_C03, 'saa', {
     {
       q: 'A company using AWS Organizations wants to prevent any account from disabling AWS CloudTrail. What should be used?',
       a: 'A service control policy (SCP) denying cloudtrail:StopLogging and cloudtrail:DeleteTrail',
-      wrong: ['An IAM policy attached to each user in every account', 'An S3 bucket policy on the log bucket only', 'AWS Config in a single account'],
+      wrong: [
+        'An IAM policy attached to each user in every account',
+        'An S3 bucket policy on the log bucket only',
+        'AWS Config in a single account',
+      ],
     },
     {
       q: 'Which service continuously analyses CloudTrail, VPC Flow Logs and DNS logs to detect threats?',
@@ -75,12 +103,20 @@ export const AWS_SAA_C03_BANK = defineQuestionBank(AWS_SAA_C03, 'saa', {
     {
       q: 'An order service must not lose orders when the downstream processing service is temporarily down. What decouples them best?',
       a: 'Put orders in an Amazon SQS queue that the processing service polls',
-      wrong: ['Call the processing service synchronously with retries', 'Write orders to an EC2 instance store volume', 'Use an Application Load Balancer between the services'],
+      wrong: [
+        'Call the processing service synchronously with retries',
+        'Write orders to an EC2 instance store volume',
+        'Use an Application Load Balancer between the services',
+      ],
     },
     {
       q: 'One event must be delivered to several independent consumers, each with its own queue. Which pattern applies?',
       a: 'Fan-out: an SNS topic with multiple SQS queues subscribed',
-      wrong: ['A single SQS queue shared by all consumers', 'An SQS FIFO queue with one message group', 'A Lambda function calling each consumer in turn'],
+      wrong: [
+        'A single SQS queue shared by all consumers',
+        'An SQS FIFO queue with one message group',
+        'A Lambda function calling each consumer in turn',
+      ],
     },
     {
       q: 'Messages must be processed exactly once and in the order they were sent. Which option fits?',
@@ -92,7 +128,11 @@ export const AWS_SAA_C03_BANK = defineQuestionBank(AWS_SAA_C03, 'saa', {
     {
       q: 'A fleet behind an ALB should keep average CPU near 50% as load changes. Which scaling policy is simplest?',
       a: 'A target tracking scaling policy on average CPU utilization',
-      wrong: ['Scheduled scaling every hour', 'A manual change of the desired capacity', 'A simple scaling policy with a single CloudWatch alarm at 90%'],
+      wrong: [
+        'Scheduled scaling every hour',
+        'A manual change of the desired capacity',
+        'A simple scaling policy with a single CloudWatch alarm at 90%',
+      ],
     },
     {
       q: 'Traffic rises every weekday at 9:00 predictably. How can capacity be ready before the spike?',
@@ -109,7 +149,11 @@ export const AWS_SAA_C03_BANK = defineQuestionBank(AWS_SAA_C03, 'saa', {
     {
       q: 'A production MySQL database must survive an Availability Zone failure with automatic failover. Which option is correct?',
       a: 'Amazon RDS Multi-AZ deployment',
-      wrong: ['An RDS read replica in the same AZ', 'A single RDS instance with automated backups', 'MySQL on one EC2 instance with an EBS snapshot schedule'],
+      wrong: [
+        'An RDS read replica in the same AZ',
+        'A single RDS instance with automated backups',
+        'MySQL on one EC2 instance with an EBS snapshot schedule',
+      ],
     },
     {
       q: 'A web tier must remain available if one Availability Zone fails. What should the Auto Scaling group span?',
@@ -262,7 +306,11 @@ export const AWS_SAA_C03_BANK = defineQuestionBank(AWS_SAA_C03, 'saa', {
     {
       q: 'A development database is used only during business hours with unpredictable load. Which option reduces cost most?',
       a: 'Amazon Aurora Serverless v2 scaling with demand',
-      wrong: ['A large provisioned RDS instance running 24/7', 'RDS Multi-AZ with two read replicas', 'A 3-year Reserved Instance for the largest class'],
+      wrong: [
+        'A large provisioned RDS instance running 24/7',
+        'RDS Multi-AZ with two read replicas',
+        'A 3-year Reserved Instance for the largest class',
+      ],
     },
     {
       q: 'A DynamoDB table has spiky, unpredictable traffic and is idle most of the day. Which capacity mode is most cost-effective?',
@@ -279,7 +327,11 @@ export const AWS_SAA_C03_BANK = defineQuestionBank(AWS_SAA_C03, 'saa', {
     {
       q: 'Instances in private subnets transfer large amounts of data to S3 through a NAT gateway. How can data processing charges be cut?',
       a: 'Add an S3 gateway VPC endpoint and route S3 traffic through it',
-      wrong: ['Add a second NAT gateway', 'Move the instances to a public subnet with Elastic IPs in another region', 'Enable S3 Transfer Acceleration'],
+      wrong: [
+        'Add a second NAT gateway',
+        'Move the instances to a public subnet with Elastic IPs in another region',
+        'Enable S3 Transfer Acceleration',
+      ],
     },
     {
       q: 'Which data transfer is generally free of charge?',

@@ -267,7 +267,11 @@ export const COMPTIA_SECURITY_PLUS_SY0_701_BANK = defineQuestionBank(COMPTIA_SEC
     {
       q: 'Which access control model grants permissions based on job functions?',
       a: 'Role-based access control (RBAC)',
-      wrong: ['Mandatory access control (MAC) with labels', 'Discretionary access control (DAC)', 'Rule-based access control for firewalls'],
+      wrong: [
+        'Mandatory access control (MAC) with labels',
+        'Discretionary access control (DAC)',
+        'Rule-based access control for firewalls',
+      ],
     },
     {
       q: 'Which standard is commonly used to exchange authentication assertions for web single sign-on between organizations?',

@@ -42,10 +42,7 @@ export interface CreateWorkflowInput {
 }
 
 /** Creates the workflow (step 1 due now) and its `created` audit event; idempotent on requestId. */
-export async function createWorkflow(
-  db: Executor,
-  input: CreateWorkflowInput,
-): Promise<{ workflow: WorkflowRow; created: boolean }> {
+export async function createWorkflow(db: Executor, input: CreateWorkflowInput): Promise<{ workflow: WorkflowRow; created: boolean }> {
   return db.transaction(async (tx) => {
     const id = randomUUID();
     const inserted = await tx
@@ -94,10 +91,7 @@ export interface ListWorkflowsInput {
 }
 
 /** Keyset pagination, newest first: the cursor is the last row's (createdAt, id). */
-export async function listWorkflows(
-  db: Executor,
-  input: ListWorkflowsInput,
-): Promise<{ items: WorkflowRow[]; nextCursor: string | null }> {
+export async function listWorkflows(db: Executor, input: ListWorkflowsInput): Promise<{ items: WorkflowRow[]; nextCursor: string | null }> {
   const conditions = [];
   if (input.ownerEmail) conditions.push(eq(workflows.ownerEmail, input.ownerEmail));
   if (input.status) conditions.push(eq(workflows.status, input.status));

@@ -70,7 +70,12 @@ export function requireOperator(opts: OperatorAuthOptions): MiddlewareHandler<{ 
   const allowed = new Set(opts.operatorEmails.map((e) => e.toLowerCase()));
   return async (c, next) => {
     if (!expected && allowed.size === 0) {
-      return errorJson(c, 503, 'admin_disabled', 'the operator API is disabled: set OPERATOR_EMAILS (and the OIDC audience) or the break-glass ADMIN_TOKEN');
+      return errorJson(
+        c,
+        503,
+        'admin_disabled',
+        'the operator API is disabled: set OPERATOR_EMAILS (and the OIDC audience) or the break-glass ADMIN_TOKEN',
+      );
     }
     const token = bearer(c.req.header('authorization'));
     if (!token) return errorJson(c, 401, 'unauthenticated', 'Authorization: Bearer <operator ID token> is required');

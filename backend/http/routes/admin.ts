@@ -144,7 +144,7 @@ export function adminRoutes(deps: { database: Database; service: WorkflowService
       method: 'post',
       path: '/admin/workflows/{id}/resume',
       security,
-      summary: 'Resume a workflow waiting for its learner (Sheet URL or a response payload), on the instructor\'s behalf',
+      summary: "Resume a workflow waiting for its learner (Sheet URL or a response payload), on the instructor's behalf",
       request: { params: IdParam, body: jsonBody(AdminResumeRequest) },
       responses: { 200: jsonResponse(WorkflowView, 'Resume requested'), ...ADMIN_ERRORS },
     }),

@@ -15,7 +15,7 @@ export function mountHealthRoutes(
 
   app.get('/readyz', async (c) => {
     const checks: Record<string, string> = {};
-    let ready = true;
+    let ready: boolean;
     try {
       await deps.database.ping();
       checks.database = 'ok';

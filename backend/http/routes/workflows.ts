@@ -43,7 +43,11 @@ export function workflowRoutes(deps: { database: Database; service: WorkflowServ
       security,
       summary: 'Start an assessment workflow (idempotent on requestId)',
       request: { body: jsonBody(CreateWorkflowRequest) },
-      responses: { 201: jsonResponse(WorkflowView, 'Created'), 200: jsonResponse(WorkflowView, 'Already created with this requestId'), ...STANDARD_ERRORS },
+      responses: {
+        201: jsonResponse(WorkflowView, 'Created'),
+        200: jsonResponse(WorkflowView, 'Already created with this requestId'),
+        ...STANDARD_ERRORS,
+      },
     }),
     async (c) => {
       const { workflow, created } = await deps.service.create(c.get('instructor'), c.req.valid('json'));
@@ -107,7 +111,11 @@ export function workflowRoutes(deps: { database: Database; service: WorkflowServ
     }),
     async (c) => {
       const instructor = c.get('instructor');
-      const wf = await deps.service.cancel(c.req.valid('param').id, { owner: instructor, name: instructor.email }, c.req.valid('json').reason);
+      const wf = await deps.service.cancel(
+        c.req.valid('param').id,
+        { owner: instructor, name: instructor.email },
+        c.req.valid('json').reason,
+      );
       return c.json(toWorkflowView(wf), 200);
     },
   );
@@ -123,7 +131,11 @@ export function workflowRoutes(deps: { database: Database; service: WorkflowServ
     }),
     async (c) => {
       const instructor = c.get('instructor');
-      const wf = await deps.service.retry(c.req.valid('param').id, { owner: instructor, name: instructor.email }, c.req.valid('json').fromStep);
+      const wf = await deps.service.retry(
+        c.req.valid('param').id,
+        { owner: instructor, name: instructor.email },
+        c.req.valid('json').fromStep,
+      );
       return c.json(toWorkflowView(wf), 200);
     },
   );

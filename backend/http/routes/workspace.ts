@@ -39,7 +39,11 @@ function toClaimed(row: CommandRow): ClaimedCommand {
   } as ClaimedCommand;
 }
 
-export function workspaceRoutes(deps: { database: Database; commands: WorkspaceCommandQueue; onCommandCompleted: (c: CommandRow) => Promise<void> }) {
+export function workspaceRoutes(deps: {
+  database: Database;
+  commands: WorkspaceCommandQueue;
+  onCommandCompleted: (c: CommandRow) => Promise<void>;
+}) {
   const app = newRouter();
   const security = [{ googleIdToken: [] }];
 
@@ -117,4 +121,3 @@ export function workspaceRoutes(deps: { database: Database; commands: WorkspaceC
 
   return app;
 }
-

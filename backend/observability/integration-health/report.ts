@@ -24,7 +24,10 @@ const STEP_SERVICE: Record<string, string> = {
 
 type Counts = { attempts: number; retries: number; given_up: number; errors: number; dups: number };
 
-export async function integrationHealthReport(db: Executor, period: { from: Date; to: Date; slaSeconds: number }): Promise<IntegrationHealthReport> {
+export async function integrationHealthReport(
+  db: Executor,
+  period: { from: Date; to: Date; slaSeconds: number },
+): Promise<IntegrationHealthReport> {
   const from = period.from.toISOString();
   const to = period.to.toISOString();
   const services: IntegrationHealthReport['services'] = [];
@@ -44,7 +47,9 @@ export async function integrationHealthReport(db: Executor, period: { from: Date
   };
 
   // Step attempts that did work (a park is waiting, not an attempt).
-  const steps = await rows<Counts & { step: string }>(db, sql`
+  const steps = await rows<Counts & { step: string }>(
+    db,
+    sql`
     select step,
       count(*) filter (where outcome in ('succeeded', 'retrying', 'failed')) as attempts,
       count(*) filter (where outcome in ('retrying', 'failed')) as errors,
@@ -52,11 +57,14 @@ export async function integrationHealthReport(db: Executor, period: { from: Date
       count(*) filter (where outcome = 'failed') as given_up,
       0 as dups
     from step_runs where started_at >= ${from}::timestamptz and started_at < ${to}::timestamptz
-    group by step order by step`);
+    group by step order by step`,
+  );
   for (const s of steps) push(STEP_SERVICE[s.step] ?? 'backend', `step:${s.step}`, s);
 
   // PresGen jobs: every attempt beyond the first went out again with the same idempotency key.
-  const jobs = await rows<Counts & { service: string }>(db, sql`
+  const jobs = await rows<Counts & { service: string }>(
+    db,
+    sql`
     select service,
       coalesce(sum(greatest(attempt, 1)), 0) as attempts,
       coalesce(sum(greatest(attempt - 1, 0)), 0) + count(*) filter (where status = 'failed') as errors,
@@ -64,11 +72,14 @@ export async function integrationHealthReport(db: Executor, period: { from: Date
       count(*) filter (where status = 'failed') as given_up,
       count(*) filter (where attempt > 1) as dups
     from fanout_items where created_at >= ${from}::timestamptz and created_at < ${to}::timestamptz
-    group by service order by service`);
+    group by service order by service`,
+  );
   for (const j of jobs) push(j.service, 'job', j);
 
   // Apps Script commands: a delivery beyond the first was re-offered (lease lapsed or retryable error).
-  const commands = await rows<Counts & { type: string }>(db, sql`
+  const commands = await rows<Counts & { type: string }>(
+    db,
+    sql`
     select type,
       coalesce(sum(greatest(attempts, 1)), 0) as attempts,
       coalesce(sum(greatest(attempts - 1, 0)), 0) + count(*) filter (where status = 'failed') as errors,
@@ -76,18 +87,24 @@ export async function integrationHealthReport(db: Executor, period: { from: Date
       count(*) filter (where status = 'failed') as given_up,
       count(*) filter (where attempts > 1) as dups
     from workspace_commands where created_at >= ${from}::timestamptz and created_at < ${to}::timestamptz
-    group by type order by type`);
+    group by type order by type`,
+  );
   for (const c of commands) push('apps_script', `command:${c.type}`, c);
 
-  const events = await rows<{ service: string; circuit_opens: number; rate_limit_waits: number }>(db, sql`
+  const events = await rows<{ service: string; circuit_opens: number; rate_limit_waits: number }>(
+    db,
+    sql`
     select service,
       coalesce(sum(count) filter (where kind = 'circuit_open'), 0) as circuit_opens,
       coalesce(sum(count) filter (where kind = 'rate_limit_wait'), 0) as rate_limit_waits
     from integration_events where bucket >= ${from}::timestamptz and bucket < ${to}::timestamptz
-    group by service order by service`);
+    group by service order by service`,
+  );
 
   // Active phase (learner submission to deliverables ready) of workflows completed in the period.
-  const [sla] = await rows<{ completed: number; p50: number | null; p95: number | null; over: number }>(db, sql`
+  const [sla] = await rows<{ completed: number; p50: number | null; p95: number | null; over: number }>(
+    db,
+    sql`
     with d as (
       select extract(epoch from completed_at - submitted_at)::float8 as s from workflows
       where status = 'COMPLETED' and submitted_at is not null
@@ -97,19 +114,32 @@ export async function integrationHealthReport(db: Executor, period: { from: Date
       percentile_cont(0.5) within group (order by s) as p50,
       percentile_cont(0.95) within group (order by s) as p95,
       count(*) filter (where s > ${period.slaSeconds}) as over
-    from d`);
+    from d`,
+  );
 
-  const attention = await rows<{ workflow_id: string; to_status: string; from_status: string | null; reason: string | null; at: Date | string }>(db, sql`
+  const attention = await rows<{
+    workflow_id: string;
+    to_status: string;
+    from_status: string | null;
+    reason: string | null;
+    at: Date | string;
+  }>(
+    db,
+    sql`
     select workflow_id, to_status, from_status, coalesce(details->>'reason', details->>'error', type) as reason, at
     from audit_events
     where to_status in ('NEEDS_ATTENTION', 'FAILED') and at >= ${from}::timestamptz and at < ${to}::timestamptz
-    order by at, id limit 200`);
+    order by at, id limit 200`,
+  );
 
-  const quota = await rows<{ service: string; day: string; peak: number }>(db, sql`
+  const quota = await rows<{ service: string; day: string; peak: number }>(
+    db,
+    sql`
     select distinct on (u.key) u.key as service, q.day, (u.value)::bigint as peak
     from quota_reports q, jsonb_each_text(q.usage) u
     where q.day >= ${from.slice(0, 10)} and q.day < ${to.slice(0, 10)}
-    order by u.key, (u.value)::bigint desc, q.day`);
+    order by u.key, (u.value)::bigint desc, q.day`,
+  );
 
   return {
     from,

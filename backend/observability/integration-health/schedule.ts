@@ -41,7 +41,10 @@ export async function sendDueReport(
 ): Promise<boolean> {
   const period = lastReportPeriod(now, schedule);
   const key = period.to.toISOString();
-  const [queued] = await rows(database.db, sql`select 1 from notification_outbox where dedupe_key = ${`${KIND}:${REPORT_WORKFLOW_ID}:${key}`} limit 1`);
+  const [queued] = await rows(
+    database.db,
+    sql`select 1 from notification_outbox where dedupe_key = ${`${KIND}:${REPORT_WORKFLOW_ID}:${key}`} limit 1`,
+  );
   if (queued) return false;
   const report = await integrationHealthReport(database.db, { ...period, slaSeconds: schedule.slaSeconds });
   const message = renderIntegrationHealth(report);

@@ -139,13 +139,25 @@ export async function renewFanoutLeases(db: Executor, workerId: string, ids: str
 export async function markSubmitted(db: Executor, item: FanoutItemRow, workerId: string, jobId: string, pollAt: Date): Promise<boolean> {
   const updated = await db
     .update(fanoutItems)
-    .set({ externalJobId: jobId, submittedAt: sql`coalesce(${fanoutItems.submittedAt}, now())`, runAfter: pollAt, leaseOwner: null, leaseExpiresAt: null })
+    .set({
+      externalJobId: jobId,
+      submittedAt: sql`coalesce(${fanoutItems.submittedAt}, now())`,
+      runAfter: pollAt,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    })
     .where(and(eq(fanoutItems.id, item.id), eq(fanoutItems.leaseOwner, workerId), eq(fanoutItems.status, 'active')))
     .returning({ id: fanoutItems.id });
   return updated.length > 0;
 }
 
-export async function reschedule(db: Executor, item: FanoutItemRow, workerId: string, at: Date, patch: Partial<FanoutItemRow> = {}): Promise<void> {
+export async function reschedule(
+  db: Executor,
+  item: FanoutItemRow,
+  workerId: string,
+  at: Date,
+  patch: Partial<FanoutItemRow> = {},
+): Promise<void> {
   await db
     .update(fanoutItems)
     .set({ ...patch, runAfter: at, leaseOwner: null, leaseExpiresAt: null })
@@ -228,5 +240,3 @@ export async function fanoutWaits(db: Executor): Promise<{ submitMs: number | nu
   const num = (v: string | number | null | undefined) => (v == null ? null : Number(v));
   return { submitMs: num(row?.submit_ms), pollMs: num(row?.poll_ms) };
 }
-
-

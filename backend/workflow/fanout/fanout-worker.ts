@@ -69,11 +69,14 @@ export class FanoutWorker {
   async start(): Promise<void> {
     this.running = true;
     this.unlisten = await this.opts.database.listen(WAKE_CHANNEL.fanout, () => this.wake.notify());
-    this.heartbeat = setInterval(() => {
-      renewFanoutLeases(this.opts.database.db, this.opts.workerId, [...this.inFlight.keys()], this.opts.leaseMs).catch((err) =>
-        log().warn({ err: errorText(err) }, 'fan-out lease heartbeat failed'),
-      );
-    }, Math.max(50, Math.floor(this.opts.leaseMs / 3)));
+    this.heartbeat = setInterval(
+      () => {
+        renewFanoutLeases(this.opts.database.db, this.opts.workerId, [...this.inFlight.keys()], this.opts.leaseMs).catch((err) =>
+          log().warn({ err: errorText(err) }, 'fan-out lease heartbeat failed'),
+        );
+      },
+      Math.max(50, Math.floor(this.opts.leaseMs / 3)),
+    );
     this.loop = this.runLoop();
   }
 
@@ -99,7 +102,13 @@ export class FanoutWorker {
         if (waits.submitMs !== null && waits.submitMs <= 0) {
           for (const service of Object.keys(this.opts.clients) as FanoutService[]) {
             if (this.inFlight.size >= maxInFlight) break;
-            const items = await claimSubmittableItems(this.opts.database.db, service, this.opts.caps[service], this.opts.workerId, this.opts.leaseMs);
+            const items = await claimSubmittableItems(
+              this.opts.database.db,
+              service,
+              this.opts.caps[service],
+              this.opts.workerId,
+              this.opts.leaseMs,
+            );
             for (const item of items) this.track(item, 'submit', () => this.submit(item));
             claimed += items.length;
           }
@@ -171,7 +180,12 @@ export class FanoutWorker {
             step: input.video.step,
             service: 'presgen_avatar' as const,
             input: {
-              request: { title: input.video.title, presentationUrl: result.url, script: input.video.script, metadata: input.video.metadata },
+              request: {
+                title: input.video.title,
+                presentationUrl: result.url,
+                script: input.video.script,
+                metadata: input.video.metadata,
+              },
             } satisfies FanoutItemInput,
           }
         : undefined;
@@ -193,7 +207,9 @@ export class FanoutWorker {
     const stuck = item.submittedAt && Date.now() - item.submittedAt.getTime() > this.opts.jobTimeoutMs;
     if (stuck) {
       log().warn({ service: item.service, course: item.itemIndex }, 'fan-out job stuck; cancelling and resubmitting');
-      await this.client(item).cancel(item.externalJobId).catch(() => undefined);
+      await this.client(item)
+        .cancel(item.externalJobId)
+        .catch(() => undefined);
       if (item.attempt < this.opts.maxAttempts) return this.resubmitLater(item, 'job timed out');
       return this.fail(item, `${item.service} job timed out ${item.attempt} times`, true);
     }
@@ -238,10 +254,19 @@ export class FanoutWorker {
       ? Math.max(error.retryAfterMs ?? 0, this.opts.retryBaseMs)
       : backoffDelayMs(item.attempt, { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, retryAfterMs: error.retryAfterMs });
     stepRetries.inc({ step: item.step, reason: error.reason });
-    log().info({ service: item.service, operation, reason: error.reason, delayMs: delay }, 'fan-out call failed transiently; retrying later');
+    log().info(
+      { service: item.service, operation, reason: error.reason, delayMs: delay },
+      'fan-out call failed transiently; retrying later',
+    );
     const at = new Date(Date.now() + delay);
     const attempt = breakerWait && operation === 'submit' ? { attempt: Math.max(0, item.attempt - 1) } : {};
     // A failed submit gives its slot back; a failed poll keeps the job and polls again later.
-    await reschedule(this.opts.database.db, item, this.opts.workerId, at, operation === 'submit' ? { status: 'pending', lastError: error.message, ...attempt } : { lastError: error.message });
+    await reschedule(
+      this.opts.database.db,
+      item,
+      this.opts.workerId,
+      at,
+      operation === 'submit' ? { status: 'pending', lastError: error.message, ...attempt } : { lastError: error.message },
+    );
   }
 }

@@ -2,7 +2,13 @@ import type { StepStatus } from '../../../shared/workflow-status';
 import type { WorkflowRow } from '../../db/repositories/workflow-repository';
 import type { EngineDeps } from '../engine-deps';
 import { PermanentError, TransientError } from '../errors';
-import { cancelUnfinishedItems, ensureFanoutItems, type FanoutItemRow, type FanoutItemSpec, type FanoutService } from '../fanout/fanout-store';
+import {
+  cancelUnfinishedItems,
+  ensureFanoutItems,
+  type FanoutItemRow,
+  type FanoutItemSpec,
+  type FanoutService,
+} from '../fanout/fanout-store';
 import { WAKE_CHANNEL } from '../wake-channel';
 
 /**

@@ -21,7 +21,11 @@ export const generateTrainingPlan = defineStep({
     // Deterministic, so recomputing it on a re-run (after a park) gives the same plan.
     const plan = await deps.assessment.buildTrainingPlan({ certificationId: input.certificationId, gaps: input.gaps });
     const results = await awaitCommands(deps, workflow, 'GENERATING_TRAINING_PLAN', [
-      { name: 'tab', type: 'write_tab', payload: { spreadsheetId: input.spreadsheetId, tabName: 'Training_Plan', rows: trainingPlanRows(plan) } },
+      {
+        name: 'tab',
+        type: 'write_tab',
+        payload: { spreadsheetId: input.spreadsheetId, tabName: 'Training_Plan', rows: trainingPlanRows(plan) },
+      },
     ]);
     if (!results) return park('waiting for Apps Script to write Training_Plan');
     return done({ plan, tab: WriteTabResult.parse(results.tab) });

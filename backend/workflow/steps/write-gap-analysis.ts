@@ -15,7 +15,11 @@ export const writeGapAnalysis = defineStep({
   selectInput: (wf) => ({ spreadsheetId: outputOf(wf, createGoogleResources).resultsSpreadsheetId, gaps: outputOf(wf, analyzeResults) }),
   async run({ workflow, input, deps }) {
     const results = await awaitCommands(deps, workflow, 'WRITING_GAP_ANALYSIS', [
-      { name: 'tab', type: 'write_tab', payload: { spreadsheetId: input.spreadsheetId, tabName: 'Gap_Analysis', rows: gapAnalysisRows(input.gaps) } },
+      {
+        name: 'tab',
+        type: 'write_tab',
+        payload: { spreadsheetId: input.spreadsheetId, tabName: 'Gap_Analysis', rows: gapAnalysisRows(input.gaps) },
+      },
     ]);
     if (!results) return park('waiting for Apps Script to write Gap_Analysis');
     return done({ tab: WriteTabResult.parse(results.tab) });

@@ -28,7 +28,13 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
-function sendError(res: ServerResponse, code: keyof typeof ASSESSMENT_API_ERROR_STATUS, message: string, details?: unknown, headers?: Record<string, string>): void {
+function sendError(
+  res: ServerResponse,
+  code: keyof typeof ASSESSMENT_API_ERROR_STATUS,
+  message: string,
+  details?: unknown,
+  headers?: Record<string, string>,
+): void {
   const body: AssessmentApiErrorBody = { error: { code, message, details } };
   send(res, ASSESSMENT_API_ERROR_STATUS[code], body, headers);
 }
@@ -61,11 +67,17 @@ export async function startAssessmentApiServer(opts: { token: string; engine?: A
   const server: Server = createServer((req, res) => {
     const method = req.method ?? 'GET';
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    requests.push({ method, path, authorization: req.headers.authorization, idempotencyKey: req.headers['idempotency-key'] as string | undefined });
+    requests.push({
+      method,
+      path,
+      authorization: req.headers.authorization,
+      idempotencyKey: req.headers['idempotency-key'] as string | undefined,
+    });
 
     if (failures.remaining > 0) {
       failures.remaining--;
-      const headers: Record<string, string> = failures.retryAfterSeconds !== undefined ? { 'retry-after': String(failures.retryAfterSeconds) } : {};
+      const headers: Record<string, string> =
+        failures.retryAfterSeconds !== undefined ? { 'retry-after': String(failures.retryAfterSeconds) } : {};
       return sendError(res, failures.status === 429 ? 'rate_limited' : 'unavailable', 'injected failure', undefined, headers);
     }
     if (req.headers.authorization !== `Bearer ${opts.token}`) return sendError(res, 'unauthorized', 'missing or invalid bearer token');

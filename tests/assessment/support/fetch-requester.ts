@@ -27,7 +27,11 @@ export function createFetchRequester(): HttpRequester {
           retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
         });
       }
-      if (!res.ok) throw new PermanentError(`${req.operation}: HTTP ${res.status}`, { reason: `http_${res.status}`, details: { status: res.status, body } });
+      if (!res.ok)
+        throw new PermanentError(`${req.operation}: HTTP ${res.status}`, {
+          reason: `http_${res.status}`,
+          details: { status: res.status, body },
+        });
       const parsed = schema.safeParse(body);
       if (!parsed.success) throw new PermanentError(`${req.operation}: response violates contract`, { reason: 'contract_violation' });
       return parsed.data;

@@ -44,7 +44,9 @@ export async function startChaosStack(opts: ChaosStackOptions = {}): Promise<Cha
   const identity = await startTestIdentityProvider();
   const pg = await createTestDatabase('presgen_chaos');
   const presgen = await startLocalPresgen({ jobMs: opts.jobMs ?? 50 });
-  const urls = opts.presgenUrls ? await opts.presgenUrls({ core: presgen.core.url, avatar: presgen.avatar.url }) : { core: presgen.core.url, avatar: presgen.avatar.url };
+  const urls = opts.presgenUrls
+    ? await opts.presgenUrls({ core: presgen.core.url, avatar: presgen.avatar.url })
+    : { core: presgen.core.url, avatar: presgen.avatar.url };
   const backend = await startTestBackend(
     testConfig(identity, {
       DATABASE_URL: opts.databaseUrl ? opts.databaseUrl(pg.url) : pg.url,
@@ -95,7 +97,10 @@ export async function createWorkflows(api: TestApiClient, count: number, courseC
 export async function waitForAll(database: Database, ids: string[], status: string, timeoutMs = 45_000): Promise<void> {
   await eventually(
     async () => {
-      const [r] = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from workflows where status = ${status} and id in ${ids}`);
+      const [r] = await rows<{ n: number }>(
+        database.db,
+        sql`select count(*)::int as n from workflows where status = ${status} and id in ${ids}`,
+      );
       return Number(r.n) === ids.length;
     },
     { what: `${ids.length} workflows ${status}`, timeoutMs, intervalMs: 50 },

@@ -51,7 +51,16 @@ export async function countRows(database: Database, table: string): Promise<numb
 
 /** Row counts of every table a request could change. */
 export async function tableCounts(database: Database): Promise<Record<string, number>> {
-  const tables = ['workflows', 'step_runs', 'audit_events', 'workspace_commands', 'fanout_items', 'form_submissions', 'quota_reports', 'notification_outbox'];
+  const tables = [
+    'workflows',
+    'step_runs',
+    'audit_events',
+    'workspace_commands',
+    'fanout_items',
+    'form_submissions',
+    'quota_reports',
+    'notification_outbox',
+  ];
   const out: Record<string, number> = {};
   for (const t of tables) out[t] = await countRows(database, t);
   return out;
@@ -65,7 +74,11 @@ export function keysWithExtraJobs(stats: SimulatorStats): string[] {
 }
 
 /** The keys one deck / one video per course must exist under, for the given workflows. */
-export async function expectedJobKeys(database: Database, ids: string[], step: 'GENERATING_PRESENTATIONS' | 'GENERATING_AVATAR_VIDEOS'): Promise<string[]> {
+export async function expectedJobKeys(
+  database: Database,
+  ids: string[],
+  step: 'GENERATING_PRESENTATIONS' | 'GENERATING_AVATAR_VIDEOS',
+): Promise<string[]> {
   const found = await rows<{ idempotency_key: string }>(
     database.db,
     sql`select idempotency_key from fanout_items where step = ${step} order by idempotency_key`,

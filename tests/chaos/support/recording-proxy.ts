@@ -38,7 +38,15 @@ export async function startRecordingProxy(targetUrl: string): Promise<RecordingP
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (up) => {
         const retryAfter = up.headers['retry-after'];
-        records.push({ at, method: req.method ?? 'GET', path, operation, client, status: up.statusCode ?? 0, retryAfter: retryAfter ? String(retryAfter) : undefined });
+        records.push({
+          at,
+          method: req.method ?? 'GET',
+          path,
+          operation,
+          client,
+          status: up.statusCode ?? 0,
+          retryAfter: retryAfter ? String(retryAfter) : undefined,
+        });
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
       },

@@ -77,8 +77,14 @@ export class ReplicaPool {
     const at = Date.now();
     await victim.kill('SIGKILL');
     // What it held at the kill: leases it can no longer renew (it cannot write after death).
-    const leased = await rows<{ id: string }>(this.database.db, sql`select id from workflows where lease_owner = ${workerId} and lease_expires_at > to_timestamp(${at / 1000})`);
-    const [items] = await rows<{ n: number }>(this.database.db, sql`select count(*)::int as n from fanout_items where lease_owner = ${workerId}`);
+    const leased = await rows<{ id: string }>(
+      this.database.db,
+      sql`select id from workflows where lease_owner = ${workerId} and lease_expires_at > to_timestamp(${at / 1000})`,
+    );
+    const [items] = await rows<{ n: number }>(
+      this.database.db,
+      sql`select count(*)::int as n from fanout_items where lease_owner = ${workerId}`,
+    );
     const record: KillRecord = { at, workerId, leasedWorkflows: leased.map((r) => r.id), leasedItems: Number(items.n) };
     this.kills.push(record);
     await this.startSlot(slot);

@@ -12,7 +12,9 @@ export const START_FORM = {
 };
 
 export function driveItemsNamed(emulator: WorkspaceEmulator, pattern: RegExp, mimeType?: string) {
-  return [...emulator.state.driveItems.values()].filter((d) => pattern.test(d.name) && (!mimeType || d.mimeType === mimeType) && !d.trashed);
+  return [...emulator.state.driveItems.values()].filter(
+    (d) => pattern.test(d.name) && (!mimeType || d.mimeType === mimeType) && !d.trashed,
+  );
 }
 
 export function tabNames(emulator: WorkspaceEmulator, spreadsheetId: string): string[] {
