@@ -103,7 +103,7 @@ describe('two runtimes on one Postgres share the PresGen rate limit', () => {
   const RATE = 10;
   const BURST = 3;
   const REQUESTS = 40;
-  const DELIVERY_SLACK_MS = 250;
+  const DELIVERY_SLACK_MS = 500;
   let pg: TestDatabase;
   let sim: PresgenSimulator;
   const runtimes: Runtime[] = [];
@@ -145,8 +145,8 @@ describe('two runtimes on one Postgres share the PresGen rate limit', () => {
     expect(arrivals).toHaveLength(REQUESTS); // nothing retried, nothing lost
     // The bucket paces grants exactly; a granted request then still has to leave this (busy,
     // shared) event loop and reach the simulator, so arrivals can bunch by an event-loop stall.
-    // 250 ms of slack (2.5 requests) absorbs that; two independent per-replica buckets would
-    // overshoot by ~35 requests here.
+    // 500 ms of slack (5 requests) absorbs that (250 ms was exceeded by one request on a busy
+    // machine); two independent per-replica buckets would overshoot by ~35 requests here.
     const worst = worstWindow(arrivals, RATE, BURST, DELIVERY_SLACK_MS);
     expect(worst.excess, JSON.stringify(worst)).toBeLessThanOrEqual(0);
     const spanMs = Math.max(...arrivals) - Math.min(...arrivals);

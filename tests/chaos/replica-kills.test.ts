@@ -49,6 +49,10 @@ describe('chaos: replica kills', () => {
         ADMIN_TOKEN: TEST_ADMIN_TOKEN,
         PRESGEN_CORE_URL: presgen.core.url,
         PRESGEN_AVATAR_URL: presgen.avatar.url,
+        // The invariants count jobs per idempotency key on the jobs-contract simulators.
+        PRESGEN_CORE_PROTOCOL: 'jobs',
+        PRESGEN_AVATAR_PROTOCOL: 'jobs',
+        CONTENT_CACHE_ENABLED: 'false',
         PRESGEN_POLL_MS: '100',
         LEASE_MS: String(LEASE_MS),
         RETRY_BASE_MS: '100',

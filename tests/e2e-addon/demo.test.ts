@@ -37,7 +37,8 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/Results spreadsheet\s+https:\/\/docs\.google\.com\/spreadsheets\/d\/\S+/);
     for (const tab of ['Gap_Analysis', 'Training_Plan', 'Course_Outline_1', 'Course_Outline_2', 'Deliverables'])
       expect(stdout).toContain(`tab ${tab}`);
-    expect(stdout.match(/Deck, course \d\s+http:\/\/127\.0\.0\.1:\d+\/\S+/g)).toHaveLength(2);
+    // The default protocol is the real PresGen-Core API: its (simulated) decks are Google Slides URLs.
+    expect(stdout.match(/Deck, course \d\s+https:\/\/docs\.google\.com\/presentation\/d\/\S+/g)).toHaveLength(2);
     expect(stdout.match(/Video, course \d\s+http:\/\/127\.0\.0\.1:\d+\/\S+/g)).toHaveLength(2);
     expect(stdout).toContain('COMPLETED: 2 deck(s) and 2 video(s) ready.');
     // Readable for a person: no JSON log lines from the backend.

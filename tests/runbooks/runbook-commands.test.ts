@@ -62,10 +62,14 @@ beforeAll(async () => {
     runtime.database,
     (id) => runtime.service.retry(id, { name: 'runbook-fixture' }, undefined, 'fixture retry'),
     (id, status) =>
-      eventually(async () => (await getWorkflow(runtime.database.db, id))?.status === status, {
-        timeoutMs: 15_000,
-        what: `workflow ${id} to be ${status}`,
-      }),
+      // A failure compensates after its FAILED checkpoint: the next retry waits until that is done.
+      eventually(
+        async () => {
+          const wf = await getWorkflow(runtime.database.db, id);
+          return wf?.status === status && !wf.compensationKey;
+        },
+        { timeoutMs: 15_000, what: `workflow ${id} to be ${status} with its compensation done` },
+      ),
     () => runtime.simulators!.avatar.injectFaults({ rules: [{ type: 'bad_request', operation: 'submit', count: 1 }] }),
   );
   env = {
