@@ -89,15 +89,7 @@ export function listMyWorkflows(): WorkflowView[] {
 export function checkForResponses(): { posted: number; pump: PumpStats } {
   return sidebarCall((rt) => {
     const posted = postAllNewResponses(rt.client, rt.ctx, rt.store);
-    const pump = runPump(rt.client, rt.ctx, {
-      spreadsheetId: activeSpreadsheet().getId(),
-      claimBatchSize: rt.settings.PRESGEN_CLAIM_BATCH,
-      commandEstimateMs: rt.settings.PRESGEN_COMMAND_ESTIMATE_MS,
-      stopAfterMs: rt.settings.PRESGEN_SIDEBAR_BUDGET_MS,
-      idleWaitMs: 0,
-      pollIntervalMs: rt.settings.PRESGEN_PUMP_POLL_MS,
-      commandReserveMs: 0,
-    });
+    const pump = runSidebarPump(rt);
     flushQuotaUsage(rt);
     return { posted, pump };
   });
@@ -123,18 +115,23 @@ export function cancelWorkflow(id: unknown): WorkflowView {
   );
 }
 
+/** A pump inside a sidebar call: this spreadsheet's commands, within the sidebar's short budget, no idle waiting. */
+function runSidebarPump(rt: AddonRuntime): PumpStats {
+  return runPump(rt.client, rt.ctx, {
+    spreadsheetId: activeSpreadsheet().getId(),
+    claimBatchSize: rt.settings.PRESGEN_CLAIM_BATCH,
+    commandEstimateMs: rt.settings.PRESGEN_COMMAND_ESTIMATE_MS,
+    stopAfterMs: rt.settings.PRESGEN_SIDEBAR_BUDGET_MS,
+    idleWaitMs: 0,
+    pollIntervalMs: rt.settings.PRESGEN_PUMP_POLL_MS,
+    commandReserveMs: 0,
+  });
+}
+
 /** Called by the open sidebar every few seconds: a short pump, no idle waiting. */
 export function pumpNow(): PumpStats {
   return sidebarCall((rt) => {
-    const stats = runPump(rt.client, rt.ctx, {
-      spreadsheetId: activeSpreadsheet().getId(),
-      claimBatchSize: rt.settings.PRESGEN_CLAIM_BATCH,
-      commandEstimateMs: rt.settings.PRESGEN_COMMAND_ESTIMATE_MS,
-      stopAfterMs: rt.settings.PRESGEN_SIDEBAR_BUDGET_MS,
-      idleWaitMs: 0,
-      pollIntervalMs: rt.settings.PRESGEN_PUMP_POLL_MS,
-      commandReserveMs: 0,
-    });
+    const stats = runSidebarPump(rt);
     flushQuotaUsage(rt);
     return stats;
   });
