@@ -95,14 +95,14 @@ export async function startRealPresgenSimulator(input: RealSimulatorOptions): Pr
   };
   const take = (name: keyof RealSimulatorFaults) => (faults[name] > 0 ? ((faults[name] -= 1), true) : false);
 
+  /** FastAPI's 422 shape, as the real services answer a body they refuse. */
+  const sendSimulatedValidationError = (res: ServerResponse) =>
+    send(res, 422, { detail: [{ type: 'simulated', loc: ['body'], msg: 'simulated validation error' }], message: 'Validation failed' });
+
   async function render(req: IncomingMessage, res: ServerResponse, kind: 'render' | 'training'): Promise<void> {
     stats.renderRequests += 1;
     const body = await readJsonBody(req);
-    if (take('validationErrors'))
-      return send(res, 422, {
-        detail: [{ type: 'simulated', loc: ['body'], msg: 'simulated validation error' }],
-        message: 'Validation failed',
-      });
+    if (take('validationErrors')) return sendSimulatedValidationError(res);
     const parsed = (kind === 'render' ? RenderRequest : TrainingVideoRequest).safeParse(body);
     if (!parsed.success) {
       // The real /render answers an empty report_text with 400 (its own check), the rest with 422.
@@ -168,11 +168,7 @@ export async function startRealPresgenSimulator(input: RealSimulatorOptions): Pr
   async function avatarGenerate(req: IncomingMessage, res: ServerResponse): Promise<void> {
     stats.renderRequests += 1;
     const body = await readJsonBody(req);
-    if (take('validationErrors'))
-      return send(res, 422, {
-        detail: [{ type: 'simulated', loc: ['body'], msg: 'simulated validation error' }],
-        message: 'Validation failed',
-      });
+    if (take('validationErrors')) return sendSimulatedValidationError(res);
     const parsed = AvatarGenerateRequest.safeParse(body);
     if (!parsed.success) {
       return send(res, 422, {
