@@ -214,7 +214,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     },
   });
 
-  let stopSlaWatch = () => {};
+  let stopSlaWatch = async () => {};
   let stopReports = async () => {};
   let stopEventFlush = async () => {};
   if (opts.runWorkers !== false) {
@@ -259,7 +259,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     simulators: localPresgen?.jobs,
     url,
     async stop() {
-      stopSlaWatch();
+      await stopSlaWatch();
       await stopReports();
       await stopEventFlush();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));

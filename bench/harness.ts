@@ -3,7 +3,7 @@ import { loadConfig } from '../backend/config';
 import { rows, type Database } from '../backend/db/client';
 import { createWorkflow } from '../backend/db/repositories/workflow-repository';
 import { startRuntime, type Runtime } from '../backend/runtime';
-import { WAKE_CHANNEL } from '../backend/workflow/wake-channel';
+import { WAKE_CHANNEL } from '../backend/leased-work/wake-channel';
 import type { CreateWorkflowRequest } from '../shared/contracts/api';
 import { InstantWorkspace } from './instant-workspace';
 

@@ -1,8 +1,8 @@
 import type { Database } from '../backend/db/client';
 import type { WorkspaceCommandQueue } from '../backend/workspace/command-queue';
 import { recordFormSubmission } from '../backend/workspace/form-submissions';
-import { WAKE_CHANNEL } from '../backend/workflow/wake-channel';
-import { WakeSignal } from '../backend/workflow/wake-signal';
+import { WAKE_CHANNEL } from '../backend/leased-work/wake-channel';
+import { WorkerLoop } from '../backend/leased-work/worker-loop';
 import type { ClaimedCommand, CreateAssessmentAssetsPayload } from '../shared/contracts/commands';
 import { resultFor } from '../tests/support/scripted-apps-script';
 
@@ -12,50 +12,48 @@ import { resultFor } from '../tests/support/scripted-apps-script';
  * exists. What remains measured is the engine, the database and the PresGen round trips.
  */
 export class InstantWorkspace {
-  private running = false;
-  private loop?: Promise<void>;
-  private readonly wake = new WakeSignal();
-  private unlisten?: () => Promise<void>;
+  private readonly loop: WorkerLoop;
   commandsExecuted = 0;
 
   constructor(
     private readonly database: Database,
     private readonly commands: WorkspaceCommandQueue,
     private readonly ownerEmail: string,
-  ) {}
-
-  async start(): Promise<void> {
-    this.running = true;
-    this.unlisten = await this.database.listen(WAKE_CHANNEL.commands, () => this.wake.notify());
-    this.loop = this.run();
+  ) {
+    this.loop = new WorkerLoop({
+      name: 'instant workspace',
+      round: () => this.runClaimed(),
+      idleMaxMs: 200,
+      errorBackoffMs: 200,
+      listen: { database, channel: WAKE_CHANNEL.commands },
+    });
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake.notify();
-    await this.loop;
-    await this.unlisten?.();
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      const claimed = await this.commands.claim(this.ownerEmail, { max: 100 });
-      await Promise.all(
-        claimed.map(async (row) => {
-          const command = {
-            ...row,
-            leaseToken: row.leaseToken!,
-            leaseExpiresAt: row.leaseExpiresAt!.toISOString(),
-            attempt: row.attempts,
-          } as unknown as ClaimedCommand;
-          const result = resultFor(command);
-          await this.commands.complete(this.ownerEmail, row.id, { leaseToken: row.leaseToken!, result });
-          this.commandsExecuted++;
-          if (command.type === 'create_assessment_assets') await this.answer(command.payload, result as { formId: string });
-        }),
-      );
-      if (claimed.length === 0) await this.wake.wait(200);
-    }
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  private async runClaimed(): Promise<number | null> {
+    const claimed = await this.commands.claim(this.ownerEmail, { max: 100 });
+    await Promise.all(
+      claimed.map(async (row) => {
+        const command = {
+          ...row,
+          leaseToken: row.leaseToken!,
+          leaseExpiresAt: row.leaseExpiresAt!.toISOString(),
+          attempt: row.attempts,
+        } as unknown as ClaimedCommand;
+        const result = resultFor(command);
+        await this.commands.complete(this.ownerEmail, row.id, { leaseToken: row.leaseToken!, result });
+        this.commandsExecuted++;
+        if (command.type === 'create_assessment_assets') await this.answer(command.payload, result as { formId: string });
+      }),
+    );
+    return claimed.length > 0 ? 0 : null;
   }
 
   /** The learner answers at once: half right, half wrong. */

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { NOT_RUNNABLE_STATUSES } from '../../shared/workflow-status';
-import { WAKE_CHANNEL } from '../workflow/wake-channel';
+import { WAKE_CHANNEL } from '../leased-work/wake-channel';
 
 /**
  * The one "wake a workflow" SQL: CTEs `w` (the workflows woken: wake_seq + 1 so a park racing

@@ -3,7 +3,7 @@ import { log, withLogContext } from '../observability/logger';
 import { notificationBacklog, notificationsSent } from '../observability/metrics';
 import { classifyError } from '../workflow/errors';
 import { backoffDelayMs } from '../../shared/backoff';
-import { WakeSignal } from '../workflow/wake-signal';
+import { WorkerLoop } from '../leased-work/worker-loop';
 import type { NotificationChannel } from './channel';
 import {
   claimDueNotifications,
@@ -64,10 +64,7 @@ export interface DispatchRound {
 }
 
 export class NotificationDispatcher {
-  private running = false;
-  private loop?: Promise<void>;
-  private unlisten?: () => Promise<void>;
-  private readonly wake = new WakeSignal();
+  private readonly loop: WorkerLoop;
   private readonly byName: Map<string, NotificationChannel>;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
@@ -86,6 +83,14 @@ export class NotificationDispatcher {
     this.batchSize = opts.batchSize ?? 20;
     this.idleWaitMs = opts.idleWaitMs ?? 5_000;
     this.secrets = opts.channels.flatMap((c) => c.secrets);
+    this.loop = new WorkerLoop({
+      name: 'notification dispatcher',
+      round: () => this.dispatchRound(),
+      idleMaxMs: this.idleWaitMs,
+      errorBackoffMs: 1_000,
+      listen: { database: opts.database, channel: opts.wakeChannel },
+      describeError: (err) => describeError(err, this.secrets),
+    });
   }
 
   /** Channels this dispatcher can send on; it claims rows of these only. */
@@ -93,26 +98,18 @@ export class NotificationDispatcher {
     return [...this.byName.keys()];
   }
 
-  async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    this.unlisten = await this.opts.database.listen(this.opts.wakeChannel, () => this.wake.notify());
-    this.loop = this.runLoop();
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
   /** Finishes the round in progress (sends are not abandoned mid-way), then returns. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake.notify();
-    await this.loop;
-    this.loop = undefined;
-    await this.unlisten?.();
-    this.unlisten = undefined;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Wake the loop now (new rows were queued in this process). */
   notify(): void {
-    this.wake.notify();
+    this.loop.notify();
   }
 
   /** One claim-send-record round. The loop calls it; tests call it directly for determinism. */
@@ -144,19 +141,11 @@ export class NotificationDispatcher {
     notificationBacklog.set(await countUndelivered(this.opts.database.db));
   }
 
-  private async runLoop(): Promise<void> {
-    while (this.running) {
-      try {
-        const round = await this.dispatchOnce();
-        if (round.claimed > 0) continue;
-        const dueInMs = await msUntilNextDue(this.opts.database.db, this.channelNames());
-        const waitMs = dueInMs === null ? this.idleWaitMs : Math.min(this.idleWaitMs, dueInMs);
-        if (waitMs > 0) await this.wake.wait(waitMs);
-      } catch (err) {
-        log().error({ err: describeError(err, this.secrets) }, 'notification dispatcher round failed; backing off');
-        await this.wake.wait(1_000);
-      }
-    }
+  /** The loop's round: dispatch, then the next due time when nothing was claimed. */
+  private async dispatchRound(): Promise<number | null> {
+    const round = await this.dispatchOnce();
+    if (round.claimed > 0) return 0;
+    return msUntilNextDue(this.opts.database.db, this.channelNames());
   }
 
   private async deliver(row: OutboxRow): Promise<'sent' | 'retried' | 'failed' | undefined> {

@@ -1,12 +1,13 @@
 import { and, asc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import { rows, type Executor } from '../db/client';
 import { notificationOutbox } from '../db/schema';
+import { claimDue, finishLeased, msFromNow, msUntilDue, type LeasedTable } from '../leased-work/leased-table';
 
 /**
- * The notification outbox in Postgres. Rows are claimed like the engine claims work: one
- * `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)` statement, a lease with an expiry
- * (a crashed sender's rows are claimed again after it), and every later write fenced by
- * `lease_owner` so a sender that lost its lease cannot overwrite the new owner's outcome.
+ * The notification outbox in Postgres, as leased work (leased-work/leased-table.ts): rows are
+ * claimed with a lease that expires (a crashed sender's rows are claimed again after it), and every
+ * later write is fenced by `lease_owner`, so a sender that lost its lease cannot overwrite the new
+ * owner's outcome.
  *
  * Status: pending → sending → sent | failed (pending again between retries); `skipped` rows
  * record a notification no configured channel could take, so it is visible, not silently lost.
@@ -15,6 +16,13 @@ import { notificationOutbox } from '../db/schema';
 
 export type OutboxRow = typeof notificationOutbox.$inferSelect;
 export type OutboxInsert = typeof notificationOutbox.$inferInsert;
+
+/** Outbox rows as leased work: the lease holder is the dispatcher's worker id. */
+export const OUTBOX_LEASES: LeasedTable<typeof notificationOutbox> = {
+  name: 'notification outbox',
+  table: notificationOutbox,
+  holderKey: 'leaseOwner',
+};
 
 /** Inserts rows, skipping any whose (dedupe_key, channel) exists; returns the ids inserted. */
 export async function insertOutboxRows(db: Executor, values: OutboxInsert[]): Promise<string[]> {
@@ -33,45 +41,30 @@ export async function claimDueNotifications(
   opts: { channels: string[]; workerId: string; leaseMs: number; max: number },
 ): Promise<OutboxRow[]> {
   if (opts.channels.length === 0 || opts.max <= 0) return [];
-  const due = db
-    .select({ id: notificationOutbox.id })
-    .from(notificationOutbox)
-    .where(
-      and(
-        inArray(notificationOutbox.channel, opts.channels),
-        or(
-          and(eq(notificationOutbox.status, 'pending'), lte(notificationOutbox.runAfter, sql`now()`)),
-          and(eq(notificationOutbox.status, 'sending'), lt(notificationOutbox.leaseExpiresAt, sql`now()`)),
-        ),
+  return claimDue(db, OUTBOX_LEASES, {
+    due: and(
+      inArray(notificationOutbox.channel, opts.channels),
+      or(
+        and(eq(notificationOutbox.status, 'pending'), lte(notificationOutbox.runAfter, sql`now()`)),
+        and(eq(notificationOutbox.status, 'sending'), lt(notificationOutbox.leaseExpiresAt, sql`now()`)),
       ),
-    )
-    .orderBy(asc(notificationOutbox.runAfter), asc(notificationOutbox.createdAt))
-    .limit(opts.max)
-    .for('update', { skipLocked: true });
-  return db
-    .update(notificationOutbox)
-    .set({
-      status: 'sending',
-      attempts: sql`${notificationOutbox.attempts} + 1`,
-      leaseOwner: opts.workerId,
-      leaseExpiresAt: sql`now() + ${opts.leaseMs} * interval '1 millisecond'`,
-    })
-    .where(inArray(notificationOutbox.id, due))
-    .returning();
+    )!,
+    orderBy: [asc(notificationOutbox.runAfter), asc(notificationOutbox.createdAt)],
+    max: opts.max,
+    holder: opts.workerId,
+    leaseMs: opts.leaseMs,
+    set: { status: 'sending', attempts: sql`${notificationOutbox.attempts} + 1` },
+  });
 }
 
-function ownedBy(id: string, workerId: string) {
-  return and(eq(notificationOutbox.id, id), eq(notificationOutbox.leaseOwner, workerId), eq(notificationOutbox.status, 'sending'));
+/** The fenced finish of a row this sender holds (status still `sending`). */
+function finishSending(db: Executor, id: string, workerId: string, set: Record<string, unknown>): Promise<boolean> {
+  return finishLeased(db, OUTBOX_LEASES, id, workerId, set, eq(notificationOutbox.status, 'sending'));
 }
 
 /** False when the lease was lost (another sender took the row over). */
 export async function markNotificationSent(db: Executor, id: string, workerId: string): Promise<boolean> {
-  const updated = await db
-    .update(notificationOutbox)
-    .set({ status: 'sent', delivered: true, sentAt: sql`now()`, lastError: null, leaseOwner: null, leaseExpiresAt: null })
-    .where(ownedBy(id, workerId))
-    .returning({ id: notificationOutbox.id });
-  return updated.length > 0;
+  return finishSending(db, id, workerId, { status: 'sent', delivered: true, sentAt: sql`now()`, lastError: null });
 }
 
 export async function scheduleNotificationRetry(
@@ -81,40 +74,25 @@ export async function scheduleNotificationRetry(
   delayMs: number,
   error: string,
 ): Promise<boolean> {
-  const updated = await db
-    .update(notificationOutbox)
-    .set({
-      status: 'pending',
-      runAfter: sql`now() + ${Math.max(0, Math.round(delayMs))} * interval '1 millisecond'`,
-      lastError: error,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-    })
-    .where(ownedBy(id, workerId))
-    .returning({ id: notificationOutbox.id });
-  return updated.length > 0;
+  return finishSending(db, id, workerId, { status: 'pending', runAfter: msFromNow(delayMs), lastError: error });
 }
 
 export async function markNotificationFailed(db: Executor, id: string, workerId: string, error: string): Promise<boolean> {
-  const updated = await db
-    .update(notificationOutbox)
-    .set({ status: 'failed', lastError: error, leaseOwner: null, leaseExpiresAt: null })
-    .where(ownedBy(id, workerId))
-    .returning({ id: notificationOutbox.id });
-  return updated.length > 0;
+  return finishSending(db, id, workerId, { status: 'failed', lastError: error });
 }
 
 /** Milliseconds until the next row of these channels becomes claimable (0 if one is due), null if none. */
 export async function msUntilNextDue(db: Executor, channels: string[]): Promise<number | null> {
   if (channels.length === 0) return null;
-  const [row] = await db
-    .select({
-      waitMs: sql<string | number | null>`extract(epoch from (min(case when ${notificationOutbox.status} = 'pending'
-        then ${notificationOutbox.runAfter} else ${notificationOutbox.leaseExpiresAt} end) - now())) * 1000`,
-    })
-    .from(notificationOutbox)
-    .where(and(inArray(notificationOutbox.channel, channels), inArray(notificationOutbox.status, ['pending', 'sending'])));
-  return row?.waitMs == null ? null : Math.max(0, Number(row.waitMs));
+  const { due } = await msUntilDue(
+    db,
+    OUTBOX_LEASES,
+    {
+      due: sql`case when ${notificationOutbox.status} = 'pending' then ${notificationOutbox.runAfter} else ${notificationOutbox.leaseExpiresAt} end`,
+    },
+    and(inArray(notificationOutbox.channel, channels), inArray(notificationOutbox.status, ['pending', 'sending'])),
+  );
+  return due === null ? null : Math.max(0, due);
 }
 
 /** Rows not yet delivered (pending or being sent), for the backlog gauge. */

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { errorText } from './error-text';
+import { startPeriodic } from '../leased-work/worker-loop';
 import { log } from './logger';
 
 /**
@@ -41,16 +42,8 @@ export async function flushIntegrationEvents(database: Database): Promise<void> 
 
 /** Flushes every `intervalMs` until the returned stop function (which flushes once more) is called. */
 export function startIntegrationEventFlush(database: Database, intervalMs = 5_000): () => Promise<void> {
-  let last = Promise.resolve();
-  const timer = setInterval(() => {
-    last = last.then(() => flushIntegrationEvents(database));
-  }, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await last;
-    await flushIntegrationEvents(database);
-  };
+  const flush = () => flushIntegrationEvents(database);
+  return startPeriodic({ name: 'integration-event flush', everyMs: intervalMs, run: flush, onStop: flush });
 }
 
 function hourStart(d: Date): Date {

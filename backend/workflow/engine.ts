@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
 import {
   canTransition,
   isStepStatus,
@@ -9,20 +8,20 @@ import {
   type StepStatus,
   type WorkflowStatus,
 } from '../../shared/workflow-status';
-import { workflows } from '../db/schema';
 import type { WorkflowRow } from '../db/repositories/workflow-repository';
 import { recordIllegalTransition } from '../db/repositories/workflow-repository';
 import { log, withLogContext } from '../observability/logger';
 import { observeActivePhase, observeStepDuration, stepRetries, workflowTransitions } from '../observability/metrics';
-import { checkpointStep, leaseNextDueWorkflows, nextWorkflowDueAt, renewWorkflowLeases, type CheckpointInput } from './checkpoints';
+import { leaseNextDueWorkflows, msUntilWorkflowDue, releaseWorkflowLease, renewWorkflowLeases, type CheckpointInput } from './checkpoints';
+import { CheckpointBatcher } from './checkpoint-batcher';
 import { runCompensation, type CompensationFaultPoint } from './compensation';
 import type { EngineDeps, WorkflowNotification } from './engine-deps';
 import type { OutboxInsert } from '../notifications/outbox-store';
 import { classifyError, PermanentError, type ErrorCategory } from './errors';
 import { backoffDelayMs } from '../../shared/backoff';
 import type { StepHandler } from './step-registry';
-import { WAKE_CHANNEL } from './wake-channel';
-import { WakeSignal } from './wake-signal';
+import { WAKE_CHANNEL } from '../leased-work/wake-channel';
+import { WorkerLoop } from '../leased-work/worker-loop';
 import { errorText } from '../observability/error-text';
 import { annotateActiveSpan, withSpan } from '../observability/tracing';
 import { recordWaiting, recordWorkflowEnd, stepSpanOptions } from '../observability/workflow-spans';
@@ -59,70 +58,61 @@ export type EngineFaultPoint = 'after-failure-checkpoint' | CompensationFaultPoi
 
 export class WorkflowEngine {
   readonly workerId: string;
-  private running = false;
-  private loop?: Promise<void>;
   private readonly active = new Map<string, Promise<void>>();
-  private readonly wake = new WakeSignal();
-  private heartbeat?: NodeJS.Timeout;
-  private unlisten?: () => Promise<void>;
+  private readonly loop: WorkerLoop;
+  /** Checkpoints of concurrent segments share a statement (group commit). */
+  private readonly checkpoints: CheckpointBatcher;
 
   constructor(private readonly opts: WorkflowEngineOptions) {
     this.workerId = opts.workerId ?? `engine-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.checkpoints = new CheckpointBatcher(() => this.db);
+    this.loop = new WorkerLoop({
+      name: 'workflow engine',
+      round: () => this.claimRound(),
+      idleMaxMs: opts.idleMaxMs ?? 1000,
+      errorBackoffMs: 500,
+      listen: { database: opts.deps.database, channel: WAKE_CHANNEL.workflows },
+      heartbeat: {
+        everyMs: Math.max(50, Math.floor(opts.leaseMs / 3)),
+        renew: () => renewWorkflowLeases(this.db, this.workerId, [...this.active.keys()], opts.leaseMs),
+      },
+    });
   }
 
   private get db() {
     return this.opts.deps.database.db;
   }
 
+  private get running(): boolean {
+    return this.loop.isRunning;
+  }
+
   async start(): Promise<void> {
-    this.running = true;
-    this.unlisten = await this.opts.deps.database.listen(WAKE_CHANNEL.workflows, () => this.wake.notify());
-    this.heartbeat = setInterval(() => this.renewLeases(), Math.max(50, Math.floor(this.opts.leaseMs / 3)));
-    this.loop = this.runLoop();
+    await this.loop.start();
     log().info({ worker_id: this.workerId, concurrency: this.opts.concurrency }, 'workflow engine started');
   }
 
   /** Finishes the steps in progress, then releases every lease so another replica can continue at once. */
   async stop(): Promise<void> {
     if (!this.running) return;
-    this.running = false;
-    this.wake.notify();
-    await this.loop;
-    await Promise.allSettled(this.active.values());
-    clearInterval(this.heartbeat);
-    await this.unlisten?.();
+    await this.loop.stop(() => Promise.allSettled(this.active.values()));
     log().info({ worker_id: this.workerId }, 'workflow engine stopped');
   }
 
   /** Something became due (in this process): skip the idle sleep. */
   notify(): void {
-    this.wake.notify();
+    this.loop.notify();
   }
 
-  private renewLeases(): void {
-    renewWorkflowLeases(this.db, this.workerId, [...this.active.keys()], this.opts.leaseMs).catch((err) =>
-      log().warn({ err: errorText(err) }, 'lease heartbeat failed'),
-    );
-  }
-
-  private async runLoop(): Promise<void> {
-    const idleMaxMs = this.opts.idleMaxMs ?? 1000;
-    while (this.running) {
-      try {
-        const free = this.opts.concurrency - this.active.size;
-        if (free > 0) {
-          const claimed = await leaseNextDueWorkflows(this.db, this.workerId, free, this.opts.leaseMs);
-          for (const wf of claimed) this.launch(wf);
-          if (claimed.length > 0) continue;
-        }
-        const dueAt = free > 0 ? await nextWorkflowDueAt(this.db) : null;
-        const waitMs = dueAt === null ? idleMaxMs : Math.max(0, Math.min(idleMaxMs, dueAt - Date.now()));
-        if (waitMs > 0) await this.wake.wait(waitMs);
-      } catch (err) {
-        log().error({ err: errorText(err) }, 'engine loop error (database unavailable?); backing off');
-        await this.wake.wait(500);
-      }
-    }
+  /** Claims as many due workflows as there are free slots and starts them; returns when more is due. */
+  private async claimRound(): Promise<number | null> {
+    const free = this.opts.concurrency - this.active.size;
+    // No free slot: a segment's end wakes the loop.
+    if (free <= 0) return null;
+    const claimed = await leaseNextDueWorkflows(this.db, this.workerId, free, this.opts.leaseMs);
+    for (const wf of claimed) this.launch(wf);
+    if (claimed.length > 0) return 0;
+    return msUntilWorkflowDue(this.db);
   }
 
   private launch(wf: WorkflowRow): void {
@@ -130,7 +120,7 @@ export class WorkflowEngine {
       .catch((err) => log().error({ workflow_id: wf.id, err: errorText(err) }, 'workflow segment crashed; lease will expire'))
       .finally(() => {
         this.active.delete(wf.id);
-        this.wake.notify();
+        this.loop.notify();
       });
     this.active.set(wf.id, segment);
   }
@@ -145,11 +135,8 @@ export class WorkflowEngine {
     }
   }
 
-  private async releaseLease(wf: WorkflowRow): Promise<void> {
-    await this.db
-      .update(workflows)
-      .set({ leaseOwner: null, leaseExpiresAt: null })
-      .where(and(eq(workflows.id, wf.id), eq(workflows.leaseOwner, this.workerId), eq(workflows.version, wf.version)));
+  private releaseLease(wf: WorkflowRow): Promise<void> {
+    return releaseWorkflowLease(this.db, wf.id, this.workerId, wf.version);
   }
 
   private async runStep(wf: WorkflowRow): Promise<WorkflowRow | null> {
@@ -383,7 +370,7 @@ export class WorkflowEngine {
   ) {
     const step = wf.status as StepStatus;
     const written = await withSpan('db checkpoint', { attributes: { 'workflow.id': wf.id, 'db.operation.name': 'checkpoint' } }, () =>
-      checkpointStep(this.db, {
+      this.checkpoints.write({
         ...c,
         workflowId: wf.id,
         workerId: this.workerId,

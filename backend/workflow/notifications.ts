@@ -13,7 +13,7 @@ import { renderMessage } from '../notifications/templates';
 import { log } from '../observability/logger';
 import { notificationsSent } from '../observability/metrics';
 import type { WorkflowNotification } from './engine-deps';
-import { WAKE_CHANNEL } from './wake-channel';
+import { WAKE_CHANNEL } from '../leased-work/wake-channel';
 
 export { NotificationDispatcher } from '../notifications/dispatcher';
 export type { NotificationChannel, ChannelName } from '../notifications/channel';

@@ -1,9 +1,8 @@
 import { and, inArray, isNotNull, lt } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { workflows } from '../db/schema';
-import { log } from '../observability/logger';
 import type { WorkflowNotification } from './engine-deps';
-import { errorText } from '../observability/error-text';
+import { startPeriodic } from '../leased-work/worker-loop';
 import { ACTIVE_PHASE_STEPS, type WorkflowStatus } from '../../shared/workflow-status';
 
 /**
@@ -46,10 +45,7 @@ export async function sweepSla(opts: SlaWatchOptions): Promise<{ atRisk: number;
   return { atRisk: rows.length - breached, breached };
 }
 
-export function startSlaWatch(opts: SlaWatchOptions): () => void {
-  const timer = setInterval(() => {
-    sweepSla(opts).catch((err) => log().warn({ err: errorText(err) }, 'SLA sweep failed'));
-  }, opts.intervalMs ?? 30_000);
-  timer.unref();
-  return () => clearInterval(timer);
+/** Sweeps now and every `intervalMs`; returns a stop function. */
+export function startSlaWatch(opts: SlaWatchOptions): () => Promise<void> {
+  return startPeriodic({ name: 'SLA watch', everyMs: opts.intervalMs ?? 30_000, run: () => sweepSla(opts) });
 }

@@ -19,7 +19,7 @@ import { rearmForRetry } from './retry-rearm';
 import type { EngineDeps } from './engine-deps';
 import type { StepHandler } from './step-registry';
 import { awaitCommands } from './steps/await-commands';
-import { WAKE_CHANNEL } from './wake-channel';
+import { WAKE_CHANNEL } from '../leased-work/wake-channel';
 import type { FormSubmission } from '../../shared/contracts/commands';
 
 /**

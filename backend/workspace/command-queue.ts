@@ -4,8 +4,9 @@ import { COMMAND_CONTRACTS, type CommandType, type CommandCompletion } from '../
 import type { StepStatus } from '../../shared/workflow-status';
 import { rows, type Database, type Executor } from '../db/client';
 import { workspaceCommands } from '../db/schema';
-import { WAKE_CHANNEL } from '../workflow/wake-channel';
+import { WAKE_CHANNEL } from '../leased-work/wake-channel';
 import { wakeWorkflowsCte } from '../db/wake-workflows';
+import { claimDue, freshLeaseToken, type LeasedTable } from '../leased-work/leased-table';
 import { backoffDelayMs } from '../../shared/backoff';
 import { log } from '../observability/logger';
 
@@ -16,6 +17,16 @@ import { log } from '../observability/logger';
  */
 
 export type CommandRow = typeof workspaceCommands.$inferSelect;
+
+/**
+ * Commands as leased work: the holder is a token minted per claim and handed to the add-on, which
+ * proves its lease with it on every later call.
+ */
+export const COMMAND_LEASES: LeasedTable<typeof workspaceCommands> = {
+  name: 'workspace commands',
+  table: workspaceCommands,
+  holderKey: 'leaseToken',
+};
 
 export interface CommandSpec<T extends CommandType = CommandType> {
   /** Unique within the step, e.g. 'assets', 'tab:Gap_Analysis'. */
@@ -103,23 +114,14 @@ export class WorkspaceCommandQueue {
         and(eq(workspaceCommands.status, 'leased'), lt(workspaceCommands.leaseExpiresAt, sql`now()`)),
       ),
     );
-    const due = this.db
-      .select({ id: workspaceCommands.id })
-      .from(workspaceCommands)
-      .where(available)
-      .orderBy(asc(workspaceCommands.createdAt))
-      .limit(opts.max)
-      .for('update', { skipLocked: true });
-    return this.db
-      .update(workspaceCommands)
-      .set({
-        status: 'leased',
-        leaseToken: sql`md5(random()::text || clock_timestamp()::text)`,
-        leaseExpiresAt: sql`now() + ${this.leaseMs} * interval '1 millisecond'`,
-        attempts: sql`${workspaceCommands.attempts} + 1`,
-      })
-      .where(inArray(workspaceCommands.id, due))
-      .returning();
+    return claimDue(this.db, COMMAND_LEASES, {
+      due: available!,
+      orderBy: [asc(workspaceCommands.createdAt)],
+      max: opts.max,
+      holder: freshLeaseToken,
+      leaseMs: this.leaseMs,
+      set: { status: 'leased', attempts: sql`${workspaceCommands.attempts} + 1` },
+    });
   }
 
   /**

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../../db/client';
 import type { WorkflowNotification } from '../../workflow/engine-deps';
 import { errorText } from '../error-text';
+import { startPeriodic } from '../../leased-work/worker-loop';
 import { log } from '../logger';
 import { renderIntegrationHealth } from './render';
 import { integrationHealthReport } from './report';
@@ -60,20 +61,12 @@ export function startReportSchedule(
   schedule: ReportSchedule,
   checkEveryMs = 10 * 60_000,
 ): () => Promise<void> {
-  let running = Promise.resolve();
-  const check = () => {
-    running = running.then(() =>
-      sendDueReport(database, notify, schedule).then(
-        () => undefined,
-        (err) => log().warn({ err: errorText(err) }, 'integration-health report not sent yet; will retry'),
+  return startPeriodic({
+    name: 'integration-health report',
+    everyMs: checkEveryMs,
+    run: () =>
+      sendDueReport(database, notify, schedule).catch((err) =>
+        log().warn({ err: errorText(err) }, 'integration-health report not sent yet; will retry'),
       ),
-    );
-  };
-  check();
-  const timer = setInterval(check, checkEveryMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  });
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, notInArray, sql } from 'drizzle-orm';
 import type { StepStatus } from '../../../shared/workflow-status';
 import { rows, type Executor } from '../../db/client';
 import { fanoutItems } from '../../db/schema';
 import { wakeWorkflow } from '../../db/repositories/workflow-repository';
+import { claimDue, finishLeased, leaseFree, msUntilDue, renewLeases, type LeasedTable } from '../../leased-work/leased-table';
 
 /**
  * Per-course child jobs of steps 9 and 10. The global concurrency cap per service is enforced
@@ -19,6 +20,9 @@ export interface FanoutItemSpec {
 }
 
 const FINISHED = ['succeeded', 'failed', 'cancelled'];
+
+/** Fan-out items as leased work: the lease holder is the fan-out worker's id. */
+export const FANOUT_LEASES: LeasedTable<typeof fanoutItems> = { name: 'fan-out items', table: fanoutItems, holderKey: 'leaseOwner' };
 
 export function fanoutKey(workflowId: string, step: StepStatus, itemIndex: number): string {
   return `${workflowId}:${step}:${itemIndex}`;
@@ -82,23 +86,14 @@ export async function claimSubmittableItems(
     );
     const free = cap - Number(active);
     if (free <= 0) return [];
-    const due = tx
-      .select({ id: fanoutItems.id })
-      .from(fanoutItems)
-      .where(and(eq(fanoutItems.service, service), eq(fanoutItems.status, 'pending'), lte(fanoutItems.runAfter, sql`now()`)))
-      .orderBy(asc(fanoutItems.runAfter), asc(fanoutItems.createdAt))
-      .limit(free)
-      .for('update', { skipLocked: true });
-    return tx
-      .update(fanoutItems)
-      .set({
-        status: 'active',
-        attempt: sql`${fanoutItems.attempt} + 1`,
-        leaseOwner: workerId,
-        leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'`,
-      })
-      .where(inArray(fanoutItems.id, due))
-      .returning();
+    return claimDue(tx, FANOUT_LEASES, {
+      due: and(eq(fanoutItems.service, service), eq(fanoutItems.status, 'pending'), lte(fanoutItems.runAfter, sql`now()`))!,
+      orderBy: [asc(fanoutItems.runAfter), asc(fanoutItems.createdAt)],
+      max: free,
+      holder: workerId,
+      leaseMs,
+      set: { status: 'active', attempt: sql`${fanoutItems.attempt} + 1` },
+    });
   });
 }
 
@@ -107,48 +102,29 @@ export async function claimSubmittableItems(
  * worker left (submitted or not) once their lease expired.
  */
 export async function claimPollableItems(db: Executor, workerId: string, max: number, leaseMs: number): Promise<FanoutItemRow[]> {
-  const due = db
-    .select({ id: fanoutItems.id })
-    .from(fanoutItems)
-    .where(
-      and(
-        eq(fanoutItems.status, 'active'),
-        lte(fanoutItems.runAfter, sql`now()`),
-        or(isNull(fanoutItems.leaseExpiresAt), lt(fanoutItems.leaseExpiresAt, sql`now()`)),
-      ),
-    )
-    .orderBy(asc(fanoutItems.runAfter))
-    .limit(max)
-    .for('update', { skipLocked: true });
-  return db
-    .update(fanoutItems)
-    .set({ leaseOwner: workerId, leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'` })
-    .where(inArray(fanoutItems.id, due))
-    .returning();
+  return claimDue(db, FANOUT_LEASES, {
+    due: and(eq(fanoutItems.status, 'active'), lte(fanoutItems.runAfter, sql`now()`), leaseFree(FANOUT_LEASES))!,
+    orderBy: [asc(fanoutItems.runAfter)],
+    max,
+    holder: workerId,
+    leaseMs,
+  });
 }
 
 export async function renewFanoutLeases(db: Executor, workerId: string, ids: string[], leaseMs: number): Promise<void> {
-  if (ids.length === 0) return;
-  await db
-    .update(fanoutItems)
-    .set({ leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'` })
-    .where(and(inArray(fanoutItems.id, ids), eq(fanoutItems.leaseOwner, workerId)));
+  await renewLeases(db, FANOUT_LEASES, workerId, ids, leaseMs);
 }
 
 /** Records the external job and schedules its first poll; releases the lease. */
 export async function markSubmitted(db: Executor, item: FanoutItemRow, workerId: string, jobId: string, pollAt: Date): Promise<boolean> {
-  const updated = await db
-    .update(fanoutItems)
-    .set({
-      externalJobId: jobId,
-      submittedAt: sql`coalesce(${fanoutItems.submittedAt}, now())`,
-      runAfter: pollAt,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-    })
-    .where(and(eq(fanoutItems.id, item.id), eq(fanoutItems.leaseOwner, workerId), eq(fanoutItems.status, 'active')))
-    .returning({ id: fanoutItems.id });
-  return updated.length > 0;
+  return finishLeased(
+    db,
+    FANOUT_LEASES,
+    item.id,
+    workerId,
+    { externalJobId: jobId, submittedAt: sql`coalesce(${fanoutItems.submittedAt}, now())`, runAfter: pollAt },
+    eq(fanoutItems.status, 'active'),
+  );
 }
 
 export async function reschedule(
@@ -158,10 +134,7 @@ export async function reschedule(
   at: Date,
   patch: Partial<FanoutItemRow> = {},
 ): Promise<void> {
-  await db
-    .update(fanoutItems)
-    .set({ ...patch, runAfter: at, leaseOwner: null, leaseExpiresAt: null })
-    .where(and(eq(fanoutItems.id, item.id), eq(fanoutItems.leaseOwner, workerId)));
+  await finishLeased(db, FANOUT_LEASES, item.id, workerId, { ...patch, runAfter: at });
 }
 
 /**
@@ -178,19 +151,15 @@ export async function finishItem(
 ): Promise<{ finished: boolean; wokeWorkflow: boolean }> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select id from workflows where id = ${item.workflowId} for update`);
-    const updated = await tx
-      .update(fanoutItems)
-      .set({
-        status: outcome.status,
-        result: outcome.result ?? null,
-        lastError: outcome.error ?? null,
-        finishedAt: sql`now()`,
-        leaseOwner: null,
-        leaseExpiresAt: null,
-      })
-      .where(and(eq(fanoutItems.id, item.id), eq(fanoutItems.leaseOwner, workerId), eq(fanoutItems.status, 'active')))
-      .returning({ id: fanoutItems.id });
-    if (updated.length === 0) return { finished: false, wokeWorkflow: false };
+    const finished = await finishLeased(
+      tx,
+      FANOUT_LEASES,
+      item.id,
+      workerId,
+      { status: outcome.status, result: outcome.result ?? null, lastError: outcome.error ?? null, finishedAt: sql`now()` },
+      eq(fanoutItems.status, 'active'),
+    );
+    if (!finished) return { finished: false, wokeWorkflow: false };
     if (followUp && outcome.status === 'succeeded') {
       await tx
         .insert(fanoutItems)
@@ -230,13 +199,14 @@ export async function cancelUnfinishedItems(db: Executor, workflowId: string): P
  * runs the claims that can return something.
  */
 export async function fanoutWaits(db: Executor): Promise<{ submitMs: number | null; pollMs: number | null }> {
-  const [row] = await rows<{ submit_ms: string | number | null; poll_ms: string | number | null }>(
+  return msUntilDue(
     db,
-    sql`select
-          extract(epoch from (min(run_after) filter (where status = 'pending') - now())) * 1000 as submit_ms,
-          extract(epoch from (min(greatest(run_after, coalesce(lease_expires_at, run_after))) filter (where status = 'active') - now())) * 1000 as poll_ms
-        from fanout_items where status in ('pending','active')`,
+    FANOUT_LEASES,
+    {
+      submitMs: sql`case when ${fanoutItems.status} = 'pending' then ${fanoutItems.runAfter} end`,
+      pollMs: sql`case when ${fanoutItems.status} = 'active'
+        then greatest(${fanoutItems.runAfter}, coalesce(${fanoutItems.leaseExpiresAt}, ${fanoutItems.runAfter})) end`,
+    },
+    inArray(fanoutItems.status, ['pending', 'active']),
   );
-  const num = (v: string | number | null | undefined) => (v == null ? null : Number(v));
-  return { submitMs: num(row?.submit_ms), pollMs: num(row?.poll_ms) };
 }

@@ -5,8 +5,8 @@ import { classifyError } from '../errors';
 import { RATE_LIMIT_WAIT } from '../../integration/rate-limiter';
 import { stepRetries } from '../../observability/metrics';
 import { backoffDelayMs } from '../../../shared/backoff';
-import { WAKE_CHANNEL } from '../wake-channel';
-import { WakeSignal } from '../wake-signal';
+import { WAKE_CHANNEL } from '../../leased-work/wake-channel';
+import { WorkerLoop } from '../../leased-work/worker-loop';
 import {
   claimPollableItems,
   claimSubmittableItems,
@@ -57,81 +57,67 @@ export interface FanoutWorkerOptions {
 }
 
 export class FanoutWorker {
-  private running = false;
-  private loop?: Promise<void>;
   private readonly inFlight = new Map<string, Promise<void>>();
-  private readonly wake = new WakeSignal();
-  private heartbeat?: NodeJS.Timeout;
-  private unlisten?: () => Promise<void>;
+  private readonly loop: WorkerLoop;
 
-  constructor(private readonly opts: FanoutWorkerOptions) {}
-
-  async start(): Promise<void> {
-    this.running = true;
-    this.unlisten = await this.opts.database.listen(WAKE_CHANNEL.fanout, () => this.wake.notify());
-    this.heartbeat = setInterval(
-      () => {
-        renewFanoutLeases(this.opts.database.db, this.opts.workerId, [...this.inFlight.keys()], this.opts.leaseMs).catch((err) =>
-          log().warn({ err: errorText(err) }, 'fan-out lease heartbeat failed'),
-        );
+  constructor(private readonly opts: FanoutWorkerOptions) {
+    this.loop = new WorkerLoop({
+      name: 'fan-out worker',
+      round: () => this.claimRound(),
+      // At most a second: a slot freed by another replica is not announced here.
+      idleMaxMs: 1000,
+      errorBackoffMs: 500,
+      listen: { database: opts.database, channel: WAKE_CHANNEL.fanout },
+      heartbeat: {
+        everyMs: Math.max(50, Math.floor(opts.leaseMs / 3)),
+        renew: () => renewFanoutLeases(opts.database.db, opts.workerId, [...this.inFlight.keys()], opts.leaseMs),
       },
-      Math.max(50, Math.floor(this.opts.leaseMs / 3)),
-    );
-    this.loop = this.runLoop();
+    });
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake.notify();
-    clearInterval(this.heartbeat);
-    await this.loop;
-    await Promise.allSettled(this.inFlight.values());
-    await this.unlisten?.();
+  start(): Promise<void> {
+    return this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop(() => Promise.allSettled(this.inFlight.values()));
   }
 
   notify(): void {
-    this.wake.notify();
+    this.loop.notify();
   }
 
-  private async runLoop(): Promise<void> {
+  /** Submits what the caps allow and polls what is due; returns when more is due. */
+  private async claimRound(): Promise<number | null> {
     const maxInFlight = this.opts.maxInFlight ?? 64;
-    while (this.running) {
-      try {
-        const waits = await fanoutWaits(this.opts.database.db);
-        let claimed = 0;
-        if (waits.submitMs !== null && waits.submitMs <= 0) {
-          for (const service of Object.keys(this.opts.clients) as FanoutService[]) {
-            if (this.inFlight.size >= maxInFlight) break;
-            const items = await claimSubmittableItems(
-              this.opts.database.db,
-              service,
-              this.opts.caps[service],
-              this.opts.workerId,
-              this.opts.leaseMs,
-            );
-            for (const item of items) this.track(item, 'submit', () => this.submit(item));
-            claimed += items.length;
-          }
-        }
-        const room = maxInFlight - this.inFlight.size;
-        if (waits.pollMs !== null && waits.pollMs <= 0 && room > 0) {
-          const polls = await claimPollableItems(this.opts.database.db, this.opts.workerId, room, this.opts.leaseMs);
-          // An item whose lease ran out while this process still works on it (a long synchronous
-          // PresGen call on a starved event loop) is re-leased, not started a second time.
-          for (const item of polls) if (!this.inFlight.has(item.id)) this.track(item, 'poll', () => this.poll(item));
-          claimed += polls.length;
-        }
-        if (claimed > 0) continue;
-        // Nothing claimable now: sleep until the next due time, a wake-up (new items, a freed
-        // slot) or at most a second (a slot freed by another replica).
-        const future = [waits.submitMs, waits.pollMs].filter((w): w is number => w !== null && w > 0);
-        const waitMs = Math.min(1000, ...future);
-        await this.wake.wait(Math.max(1, waitMs));
-      } catch (err) {
-        log().error({ err: errorText(err) }, 'fan-out loop error; backing off');
-        await this.wake.wait(500);
+    const waits = await fanoutWaits(this.opts.database.db);
+    let claimed = 0;
+    if (waits.submitMs !== null && waits.submitMs <= 0) {
+      for (const service of Object.keys(this.opts.clients) as FanoutService[]) {
+        if (this.inFlight.size >= maxInFlight) break;
+        const items = await claimSubmittableItems(
+          this.opts.database.db,
+          service,
+          this.opts.caps[service],
+          this.opts.workerId,
+          this.opts.leaseMs,
+        );
+        for (const item of items) this.track(item, 'submit', () => this.submit(item));
+        claimed += items.length;
       }
     }
+    const room = maxInFlight - this.inFlight.size;
+    if (waits.pollMs !== null && waits.pollMs <= 0 && room > 0) {
+      const polls = await claimPollableItems(this.opts.database.db, this.opts.workerId, room, this.opts.leaseMs);
+      // An item whose lease ran out while this process still works on it (a long synchronous
+      // PresGen call on a starved event loop) is re-leased, not started a second time.
+      for (const item of polls) if (!this.inFlight.has(item.id)) this.track(item, 'poll', () => this.poll(item));
+      claimed += polls.length;
+    }
+    if (claimed > 0) return 0;
+    // Nothing claimable now: sleep until the next due time, a wake-up (new items, a freed slot).
+    const future = [waits.submitMs, waits.pollMs].filter((w): w is number => w !== null && w > 0);
+    return future.length > 0 ? Math.max(1, Math.min(...future)) : null;
   }
 
   private track(item: FanoutItemRow, operation: 'submit' | 'poll', work: () => Promise<void>): void {
@@ -140,7 +126,7 @@ export class FanoutWorker {
       .catch((err) => log().error({ err: errorText(err), item: item.id }, 'fan-out item handling failed'))
       .finally(() => {
         this.inFlight.delete(item.id);
-        this.wake.notify();
+        this.loop.notify();
       });
     this.inFlight.set(item.id, task);
   }
@@ -157,7 +143,7 @@ export class FanoutWorker {
       const terminal = ['succeeded', 'failed', 'cancelled'].includes(accepted.status);
       const pollAt = new Date(Date.now() + (terminal ? 0 : this.opts.pollMs));
       await markSubmitted(db, item, this.opts.workerId, accepted.jobId, pollAt);
-      if (terminal) this.wake.notify();
+      if (terminal) this.loop.notify();
     } catch (err) {
       await this.handleFailure(item, err, 'submit');
     }

@@ -9,7 +9,7 @@ import {
   type FanoutItemSpec,
   type FanoutService,
 } from '../fanout/fanout-store';
-import { WAKE_CHANNEL } from '../wake-channel';
+import { WAKE_CHANNEL } from '../../leased-work/wake-channel';
 
 /**
  * Shared by steps 9 and 10: make sure one child item per course exists, then report whether all
