@@ -95,6 +95,11 @@ export const ConfigSchema = z.object({
   WORKER_ID: z.string().min(1).optional(),
   /** How many workflows one process runs at once. */
   ENGINE_CONCURRENCY: int(32, 1, 1000),
+  /**
+   * Most checkpoints one statement writes (group commit of concurrent steps); 1 writes each step
+   * alone (for comparison, or to rule the batching out when diagnosing).
+   */
+  CHECKPOINT_BATCH_MAX: int(200, 1, 1000),
   /** Lease on a claimed workflow or fan-out item; a crashed process's work is taken over after it. */
   LEASE_MS: int(15_000, 500, 600_000),
   STEP_MAX_ATTEMPTS: int(6, 1, 100),

@@ -146,6 +146,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions = {}): P
     steps: STEP_HANDLERS,
     workerId,
     concurrency: config.ENGINE_CONCURRENCY,
+    checkpointBatchMax: config.CHECKPOINT_BATCH_MAX,
     leaseMs: config.LEASE_MS,
     maxAttempts: config.STEP_MAX_ATTEMPTS,
     retryBaseMs: config.RETRY_BASE_MS,

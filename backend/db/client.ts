@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
-import { sql, type SQL } from 'drizzle-orm';
+import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { startPglite } from './pglite-settings';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import * as schema from './schema';
 import { log } from '../observability/logger';
@@ -48,6 +48,21 @@ const MIGRATION_LOCK_ID = 7_424_242;
 export async function rows<T = Record<string, unknown>>(executor: Executor, query: SQL): Promise<T[]> {
   const result = (await executor.execute(query)) as unknown;
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/**
+ * Rows of a raw statement that selects a table's columns (`returning *`, `select t.*`), mapped the
+ * way drizzle maps its own queries: property names, Dates, numbers. For statements the query
+ * builder cannot express (several CTEs in one round trip).
+ */
+export async function tableRows<T extends PgTable>(executor: Executor, table: T, query: SQL): Promise<T['$inferSelect'][]> {
+  const columns = Object.entries(getTableColumns(table));
+  return (await rows<Record<string, unknown>>(executor, query)).map(
+    (raw) =>
+      Object.fromEntries(
+        columns.map(([key, column]) => [key, raw[column.name] == null ? null : column.mapFromDriverValue(raw[column.name])]),
+      ) as T['$inferSelect'],
+  );
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {

@@ -41,6 +41,8 @@ export interface WorkflowEngineOptions {
   workerId?: string;
   /** Workflows this process runs at once. */
   concurrency: number;
+  /** Most checkpoints of concurrent segments written by one statement (default 200; 1 = each alone). */
+  checkpointBatchMax?: number;
   leaseMs: number;
   maxAttempts: number;
   retryBaseMs: number;
@@ -65,7 +67,7 @@ export class WorkflowEngine {
 
   constructor(private readonly opts: WorkflowEngineOptions) {
     this.workerId = opts.workerId ?? `engine-${process.pid}-${randomUUID().slice(0, 8)}`;
-    this.checkpoints = new CheckpointBatcher(() => this.db);
+    this.checkpoints = new CheckpointBatcher(() => this.db, opts.checkpointBatchMax);
     this.loop = new WorkerLoop({
       name: 'workflow engine',
       round: () => this.claimRound(),
@@ -215,6 +217,7 @@ export class WorkflowEngine {
             schedule: to === 'COMPLETED' ? { kind: 'stop' } : { kind: 'continue', leaseMs: this.opts.leaseMs },
             formId: result.formId,
             submittedAt: result.submittedAt,
+            alert: result.notifications?.flatMap((n) => this.alertRows(n) ?? []),
           });
           if (!written) return null;
           if (to === 'COMPLETED') {

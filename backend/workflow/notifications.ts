@@ -105,7 +105,7 @@ export class NotificationService {
 
   /**
    * The outbox rows for a notification, without writing them: for callers that insert them in
-   * the same statement as a state change (the engine's FAILED / NEEDS_ATTENTION checkpoint), so
+   * the same statement as a state change (the engine's checkpoints: a FAILED / NEEDS_ATTENTION alert, a step's own notifications), so
    * the alert exists if and only if the state change committed. Throws `InvalidNotificationError`.
    */
   readonly rowsFor = (input: WorkflowNotification): OutboxInsert[] => {

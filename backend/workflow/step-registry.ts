@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { StepStatus, WorkflowStatus } from '../../shared/workflow-status';
 import type { WorkflowRow } from '../db/repositories/workflow-repository';
-import type { EngineDeps } from './engine-deps';
+import type { EngineDeps, WorkflowNotification } from './engine-deps';
 import type { PermanentError, TransientError } from './errors';
 
 /**
@@ -11,7 +11,7 @@ import type { PermanentError, TransientError } from './errors';
  */
 
 export type StepResult<O> =
-  | { kind: 'done'; output: O; formId?: string; submittedAt?: Date }
+  | { kind: 'done'; output: O; formId?: string; submittedAt?: Date; notifications?: WorkflowNotification[] }
   /** Wait: until a time, or (until = null) until an event wakes the workflow. */
   | { kind: 'park'; until: Date | null; reason: string }
   /** Leave the normal path to another legal status (e.g. EXPIRED); no output is checkpointed. */
@@ -53,7 +53,14 @@ export interface StepHandler<I = unknown, O = unknown> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- input is both read and written, so no narrower type fits every handler
 export type AnyStepHandler = StepHandler<any, any>;
 
-export const done = <O>(output: O, extra?: { formId?: string; submittedAt?: Date }): StepResult<O> => ({
+/**
+ * The step succeeded. `notifications` are queued by the same fenced statement that checkpoints
+ * the output: they exist iff the step's success was written.
+ */
+export const done = <O>(
+  output: O,
+  extra?: { formId?: string; submittedAt?: Date; notifications?: WorkflowNotification[] },
+): StepResult<O> => ({
   kind: 'done',
   output,
   ...extra,

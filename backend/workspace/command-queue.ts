@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import { COMMAND_CONTRACTS, type CommandType, type CommandCompletion } from '../../shared/contracts/commands';
 import type { StepStatus } from '../../shared/workflow-status';
-import { rows, type Database, type Executor } from '../db/client';
+import { rows, tableRows, type Database, type Executor } from '../db/client';
 import { workspaceCommands } from '../db/schema';
 import { WAKE_CHANNEL } from '../leased-work/wake-channel';
 import { wakeWorkflowsCte } from '../db/wake-workflows';
 import { claimDue, freshLeaseToken, type LeasedTable } from '../leased-work/leased-table';
 import { backoffDelayMs } from '../../shared/backoff';
-import { log } from '../observability/logger';
 
 /**
  * The queue of work for Apps Script. The backend never calls into Apps Script: steps enqueue
@@ -69,31 +68,28 @@ export class WorkspaceCommandQueue {
     specs: CommandSpec[],
   ): Promise<AwaitedCommands> {
     const keys = specs.map((s) => `${workflow.id}:${step}:${s.name}`);
-    // One query when the commands exist (every re-run); an insert and a wake-up on the first run.
-    const existing = await this.db.select().from(workspaceCommands).where(inArray(workspaceCommands.idempotencyKey, keys));
-    const missing = specs.filter((s, i) => !existing.some((c) => c.idempotencyKey === keys[i]));
-    if (missing.length > 0) {
-      const inserted = await this.db
-        .insert(workspaceCommands)
-        .values(
-          missing.map((s) => ({
-            id: randomUUID(),
-            workflowId: workflow.id,
-            ownerEmail: workflow.ownerEmail,
-            spreadsheetId: workflow.spreadsheetId,
-            step,
-            type: s.type,
-            payload: COMMAND_CONTRACTS[s.type].payload.parse(s.payload),
-            idempotencyKey: `${workflow.id}:${step}:${s.name}`,
-          })),
-        )
-        .onConflictDoNothing()
-        .returning();
-      existing.push(...inserted);
-      if (inserted.length < missing.length) return { state: 'pending' }; // a concurrent run inserted the rest
-      log().debug({ commands: missing.map((m) => m.type) }, 'workspace commands enqueued');
-      await this.database.notify(WAKE_CHANNEL.commands);
-    }
+    // One statement whether the commands exist (every re-run) or not (the first run): insert the
+    // missing ones, NOTIFY the add-on's claimers at commit if any was new, and return them all.
+    const wanted = JSON.stringify(
+      specs.map((s, i) => ({ id: randomUUID(), type: s.type, payload: COMMAND_CONTRACTS[s.type].payload.parse(s.payload), key: keys[i] })),
+    );
+    const existing = await tableRows(
+      this.db,
+      workspaceCommands,
+      sql`with spec as (
+            select * from jsonb_to_recordset(${wanted}::jsonb) as s(id text, type text, payload jsonb, key text)
+          ), ins as (
+            insert into workspace_commands (id, workflow_id, owner_email, spreadsheet_id, step, type, payload, idempotency_key)
+            select s.id, ${workflow.id}, ${workflow.ownerEmail}, ${workflow.spreadsheetId}, ${step}, s.type, s.payload, s.key from spec s
+            on conflict do nothing
+            returning *
+          ), n as (select pg_notify(${WAKE_CHANNEL.commands}, '') from ins limit 1)
+          select ins.*, (select count(*) from n) as notified from ins
+          union all
+          select c.*, 0 from workspace_commands c where c.idempotency_key in (select key from spec)`,
+    );
+    // A command inserted by a concurrent run after this statement's snapshot is in neither half:
+    // it reads as pending below, and that run's wake-up brings this workflow back.
     const results: Record<string, unknown> = {};
     for (const [i, spec] of specs.entries()) {
       const row = existing.find((c) => c.idempotencyKey === keys[i]);

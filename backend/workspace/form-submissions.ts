@@ -1,7 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { FormSubmission } from '../../shared/contracts/commands';
 import { rows, type Database } from '../db/client';
-import { formSubmissions, workflows } from '../db/schema';
+import { formSubmissions } from '../db/schema';
 import { wakeWorkflowsCte } from '../db/wake-workflows';
 
 /**
@@ -27,29 +27,29 @@ export async function recordFormSubmission(
   submission: FormSubmission,
   submitter: { ownerEmail: string } | { workflowId: string },
 ): Promise<{ workflowId: string; duplicate: boolean }> {
-  const [workflow] = await database.db
-    .select({ id: workflows.id, ownerEmail: workflows.ownerEmail })
-    .from(workflows)
-    .where(eq(workflows.formId, submission.formId));
-  if (!workflow) throw new SubmissionRejectedError(404, 'unknown_form', 'no workflow is waiting for this form');
-  if ('ownerEmail' in submitter && workflow.ownerEmail !== submitter.ownerEmail) {
-    throw new SubmissionRejectedError(403, 'forbidden', 'this form belongs to another instructor');
-  }
-  if ('workflowId' in submitter && workflow.id !== submitter.workflowId) {
-    throw new SubmissionRejectedError(403, 'forbidden', 'this response belongs to another workflow');
-  }
-  // Recorded and woken in one statement (NOTIFY at commit); a duplicate response id does neither.
-  const inserted = await rows<{ response_id: string }>(
+  const allowed = 'ownerEmail' in submitter ? sql`wf.owner_email = ${submitter.ownerEmail}` : sql`wf.id = ${submitter.workflowId}`;
+  // Routed, checked, recorded and woken in one statement (NOTIFY at commit). A submitter the
+  // form does not belong to, or a duplicate response id, writes nothing.
+  const [found] = await rows<{ id: string; owner_email: string; inserted: string | number }>(
     database.db,
-    sql`with s as (
+    sql`with wf as (
+          select id, owner_email from workflows where form_id = ${submission.formId} limit 1
+        ), s as (
           insert into form_submissions (response_id, workflow_id, form_id, payload)
-          values (${submission.responseId}, ${workflow.id}, ${submission.formId}, ${JSON.stringify(submission)}::jsonb)
+          select ${submission.responseId}, wf.id, ${submission.formId}, ${JSON.stringify(submission)}::jsonb from wf where ${allowed}
           on conflict do nothing
           returning response_id, workflow_id
         ), ${wakeWorkflowsCte({ from: sql`s`, idColumn: sql`s.workflow_id` })}
-        select s.response_id, (select count(*) from n) as notified from s`,
-  ).then((r) => r.length > 0);
-  return { workflowId: workflow.id, duplicate: !inserted };
+        select wf.id, wf.owner_email, (select count(*) from s) as inserted, (select count(*) from n) as notified from wf`,
+  );
+  if (!found) throw new SubmissionRejectedError(404, 'unknown_form', 'no workflow is waiting for this form');
+  if ('ownerEmail' in submitter && found.owner_email !== submitter.ownerEmail) {
+    throw new SubmissionRejectedError(403, 'forbidden', 'this form belongs to another instructor');
+  }
+  if ('workflowId' in submitter && found.id !== submitter.workflowId) {
+    throw new SubmissionRejectedError(403, 'forbidden', 'this response belongs to another workflow');
+  }
+  return { workflowId: found.id, duplicate: Number(found.inserted) === 0 };
 }
 
 /** The first submission of a workflow's form (the one that is graded). */

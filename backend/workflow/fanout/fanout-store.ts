@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, lte, notInArray, sql } from 'drizzle-orm';
 import type { StepStatus } from '../../../shared/workflow-status';
-import { rows, type Executor } from '../../db/client';
+import { rows, tableRows, type Executor } from '../../db/client';
+import { WAKE_CHANNEL } from '../../leased-work/wake-channel';
 import { fanoutItems } from '../../db/schema';
 import { wakeWorkflow } from '../../db/repositories/workflow-repository';
 import { claimDue, finishLeased, leaseFree, msUntilDue, renewLeases, type LeasedTable } from '../../leased-work/leased-table';
@@ -28,35 +29,36 @@ export function fanoutKey(workflowId: string, step: StepStatus, itemIndex: numbe
   return `${workflowId}:${step}:${itemIndex}`;
 }
 
-/** Creates the items once (idempotent) and returns all items of the step. */
+/**
+ * Creates the items once (idempotent) and returns all items of the step, in one statement that
+ * also wakes the fan-out workers at commit when an item was new.
+ */
 export async function ensureFanoutItems(
   db: Executor,
   workflowId: string,
   step: StepStatus,
   service: FanoutService,
   specs: FanoutItemSpec[],
-): Promise<{ items: FanoutItemRow[]; created: number }> {
-  let created = 0;
-  if (specs.length > 0) {
-    const inserted = await db
-      .insert(fanoutItems)
-      .values(
-        specs.map((s) => ({
-          id: randomUUID(),
-          workflowId,
-          step,
-          service,
-          itemIndex: s.itemIndex,
-          idempotencyKey: fanoutKey(workflowId, step, s.itemIndex),
-          input: s.input,
-        })),
-      )
-      .onConflictDoNothing()
-      .returning({ id: fanoutItems.id });
-    created = inserted.length;
-  }
-  const items = await listFanoutItems(db, workflowId, step);
-  return { items, created };
+): Promise<FanoutItemRow[]> {
+  const wanted = JSON.stringify(
+    specs.map((s) => ({ id: randomUUID(), item_index: s.itemIndex, key: fanoutKey(workflowId, step, s.itemIndex), input: s.input })),
+  );
+  const items = await tableRows(
+    db,
+    fanoutItems,
+    sql`with spec as (
+          select * from jsonb_to_recordset(${wanted}::jsonb) as s(id text, item_index int, key text, input jsonb)
+        ), ins as (
+          insert into fanout_items (id, workflow_id, step, service, item_index, idempotency_key, input)
+          select s.id, ${workflowId}, ${step}, ${service}, s.item_index, s.key, s.input from spec s
+          on conflict do nothing
+          returning *
+        ), n as (select pg_notify(${WAKE_CHANNEL.fanout}, '') from ins limit 1)
+        select ins.*, (select count(*) from n) as notified from ins
+        union all
+        select f.*, 0 from fanout_items f where f.workflow_id = ${workflowId} and f.step = ${step}`,
+  );
+  return items.sort((x, y) => x.itemIndex - y.itemIndex);
 }
 
 export async function listFanoutItems(db: Executor, workflowId: string, step?: StepStatus): Promise<FanoutItemRow[]> {
@@ -173,6 +175,8 @@ export async function finishItem(
           input: followUp.input,
         })
         .onConflictDoNothing();
+      // The follow-up is claimable once this commits: wake the fan-out workers then.
+      await tx.execute(sql`select pg_notify(${WAKE_CHANNEL.fanout}, '')`);
     }
     const [{ left }] = await rows<{ left: number }>(
       tx,

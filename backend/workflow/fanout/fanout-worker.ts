@@ -176,10 +176,7 @@ export class FanoutWorker {
           }
         : undefined;
       const finished = await finishItem(db, item, this.opts.workerId, { status: 'succeeded', result: status.result }, followUp);
-      if (finished.finished) {
-        log().info({ service: item.service, course: item.itemIndex }, 'fan-out job succeeded');
-        if (followUp) await this.opts.database.notify(WAKE_CHANNEL.fanout);
-      }
+      if (finished.finished) log().info({ service: item.service, course: item.itemIndex }, 'fan-out job succeeded');
       return;
     }
     if (status.status === 'failed' || status.status === 'cancelled') {

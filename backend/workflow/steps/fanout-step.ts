@@ -9,7 +9,6 @@ import {
   type FanoutItemSpec,
   type FanoutService,
 } from '../fanout/fanout-store';
-import { WAKE_CHANNEL } from '../../leased-work/wake-channel';
 
 /**
  * Shared by steps 9 and 10: make sure one child item per course exists, then report whether all
@@ -22,8 +21,7 @@ export async function awaitFanout(
   service: FanoutService,
   specs: FanoutItemSpec[],
 ): Promise<FanoutItemRow[] | null> {
-  const { items, created } = await ensureFanoutItems(deps.database.db, workflow.id, step, service, specs);
-  if (created > 0) await deps.database.notify(WAKE_CHANNEL.fanout);
+  const items = await ensureFanoutItems(deps.database.db, workflow.id, step, service, specs);
   const failed = items.find((i) => i.status === 'failed' || i.status === 'cancelled');
   if (failed) {
     const message = `${service} job for course ${failed.itemIndex} failed: ${failed.lastError ?? failed.status}`;

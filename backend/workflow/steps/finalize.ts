@@ -3,6 +3,7 @@ import { CreateWorkflowRequest, DeliverableLinks } from '../../../shared/contrac
 import { SetSharingResult, SharingRefusal, type CellValue } from '../../../shared/contracts/commands';
 import type { CommandSpec } from '../../workspace/command-queue';
 import { defineStep, done, outputOf, park } from '../step-registry';
+import type { WorkflowNotification } from '../engine-deps';
 import { awaitCommands } from './await-commands';
 import { generateAvatarVideos } from './avatar-videos';
 import { CreateGoogleResourcesOutput, createGoogleResources } from './create-google-resources';
@@ -76,7 +77,7 @@ export const finalize = defineStep({
           ]
         : []),
     ];
-    await deps.notify?.({
+    const ready: WorkflowNotification = {
       kind: 'deliverables_ready',
       workflowId: input.workflowId,
       key: 'final',
@@ -84,7 +85,7 @@ export const finalize = defineStep({
       instructorEmail: workflow.ownerEmail,
       subject: 'PresGen-Assess: training deliverables are ready',
       text: lines.join('\n'),
-    });
-    return done({ links, sharedWithLearner: share && notShared.length === 0, notShared });
+    };
+    return done({ links, sharedWithLearner: share && notShared.length === 0, notShared }, { notifications: [ready] });
   },
 });
