@@ -48,6 +48,20 @@ export class CommandRejectedError extends Error {
   }
 }
 
+/**
+ * With a command's completion, in the same statement: wake its workflow (NOTIFY at commit) and,
+ * for a new form, route the form's submissions to it. The form is routed from this moment, not
+ * when step 3 next runs, or a learner who answers at once would be turned away. `c` is the
+ * completed command (id, workflow_id, type, status, result).
+ */
+const wakeOnCompletion = wakeWorkflowsCte({
+  from: sql`c`,
+  idColumn: sql`c.workflow_id`,
+  set: sql`, form_id = case when c.type = 'create_assessment_assets' and c.status = 'succeeded'
+                   then coalesce(workflows.form_id, c.result->>'formId') else workflows.form_id end`,
+  where: sql` and c.status <> 'pending'`,
+});
+
 export class WorkspaceCommandQueue {
   constructor(
     private readonly database: Database,
@@ -130,6 +144,11 @@ export class WorkspaceCommandQueue {
     commandId: string,
     completion: CommandCompletion,
   ): Promise<{ duplicate: boolean; command: CommandRow }> {
+    if ('result' in completion) {
+      const accepted = await this.acceptResult(ownerEmail, commandId, completion);
+      if (accepted) return { duplicate: false, command: accepted };
+    }
+    // Not accepted at once: find out why (or handle an error report) against the stored command.
     const [command] = await this.db.select().from(workspaceCommands).where(eq(workspaceCommands.id, commandId));
     if (!command) throw new CommandRejectedError(404, 'not_found', 'command not found');
     if (command.ownerEmail !== ownerEmail) throw new CommandRejectedError(403, 'forbidden', 'command belongs to another instructor');
@@ -165,10 +184,7 @@ export class WorkspaceCommandQueue {
     } else {
       patch = { status: 'failed', error: completion.error.message };
     }
-    // One statement: the result, the workflow's wake-up (with its NOTIFY at commit) and, for a
-    // new form, the routing of its submissions, so a crash cannot leave one without the other.
-    // The form is routed from this moment, not when step 3 next runs, or a learner who answers
-    // at once would be turned away.
+    // One statement: the outcome and its wake-up, so a crash cannot leave one without the other.
     const written = await rows<{ id: string }>(
       this.db,
       sql`with c as (
@@ -182,13 +198,7 @@ export class WorkspaceCommandQueue {
               available_at = now() + ${patch.retryInMs ?? 0} * interval '1 millisecond'
             where id = ${commandId} and status = 'leased' and lease_token = ${completion.leaseToken}
             returning id, workflow_id, type, status, result
-          ), ${wakeWorkflowsCte({
-            from: sql`c`,
-            idColumn: sql`c.workflow_id`,
-            set: sql`, form_id = case when c.type = 'create_assessment_assets' and c.status = 'succeeded'
-                             then coalesce(workflows.form_id, c.result->>'formId') else workflows.form_id end`,
-            where: sql` and c.status <> 'pending'`,
-          })}
+          ), ${wakeOnCompletion}
           select c.id, (select count(*) from n) as notified from c`,
     );
     if (written.length === 0) {
@@ -200,6 +210,39 @@ export class WorkspaceCommandQueue {
     }
     const updated: CommandRow = { ...command, status: patch.status, result: patch.result ?? null, error: patch.error ?? null };
     return { duplicate: false, command: updated };
+  }
+
+  /**
+   * The common case in one statement: a result from the lease holder. The result is checked
+   * against every command type's contract first; the fenced update accepts it only when the
+   * stored command's type is one whose contract it satisfies (and stores that contract's parse).
+   * Null when not accepted (unknown id, other owner, stale token, wrong shape for its type,
+   * already completed): the caller then reads the command to answer precisely.
+   */
+  private async acceptResult(
+    ownerEmail: string,
+    commandId: string,
+    completion: Extract<CommandCompletion, { result: unknown }>,
+  ): Promise<CommandRow | null> {
+    const parsedByType: Record<string, unknown> = {};
+    for (const [type, contract] of Object.entries(COMMAND_CONTRACTS)) {
+      const parsed = contract.result.safeParse(completion.result);
+      if (parsed.success) parsedByType[type] = parsed.data;
+    }
+    if (Object.keys(parsedByType).length === 0) return null;
+    const results = JSON.stringify(parsedByType);
+    const [row] = await tableRows(
+      this.db,
+      workspaceCommands,
+      sql`with c as (
+            update workspace_commands set status = 'succeeded', result = ${results}::jsonb -> type, error = null, completed_at = now()
+            where id = ${commandId} and owner_email = ${ownerEmail} and status = 'leased' and lease_token = ${completion.leaseToken}
+              and ${results}::jsonb -> type is not null
+            returning *
+          ), ${wakeOnCompletion}
+          select c.*, (select count(*) from n) as notified from c`,
+    );
+    return row ?? null;
   }
 
   /** Withdraws a workflow's unfinished commands (cancel / permanent failure), but never its compensation. */
