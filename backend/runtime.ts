@@ -15,7 +15,8 @@ import { commandsPending, oldestCommandAge, workflowsByStatus, type ServiceName 
 import { startLocalPresgenServices, type LocalPresgen, type LocalPresgenServices } from './simulators/start-simulators';
 import { WorkflowEngine } from './workflow/engine';
 import type { EngineDeps, WorkflowNotification } from './workflow/engine-deps';
-import { FanoutWorker, type JobClient } from './workflow/fanout/fanout-worker';
+import { FanoutWorker } from './workflow/fanout/fanout-worker';
+import type { JobClient } from './integration/job-client';
 import { STEP_HANDLERS } from './workflow/steps';
 import { startSlaWatch } from './workflow/sla-watch';
 import { WorkflowService } from './workflow/workflow-service';

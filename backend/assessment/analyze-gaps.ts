@@ -6,7 +6,7 @@ import type {
   LearnerAnswer,
   SkillGap,
 } from '../../shared/contracts/assessment';
-import { PermanentError } from '../workflow/errors';
+import { PermanentError } from '../errors';
 import { skillIndex, skillKey } from './catalog';
 import { roundScore, severityForScore } from './severity';
 

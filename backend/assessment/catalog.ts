@@ -1,5 +1,5 @@
 import type { CertificationProfile } from '../../shared/contracts/assessment';
-import { PermanentError } from '../workflow/errors';
+import { PermanentError } from '../errors';
 import { AWS_SAA_C03 } from './profiles/aws-saa-c03';
 import { COMPTIA_SECURITY_PLUS_SY0_701 } from './profiles/comptia-security-plus-sy0-701';
 import { AWS_SAA_C03_BANK } from './question-bank/aws-saa-c03';

@@ -1,5 +1,5 @@
 import type { CertificationProfile, GapAnalysis, Severity, TrainingPlan } from '../../shared/contracts/assessment';
-import { PermanentError } from '../workflow/errors';
+import { PermanentError } from '../errors';
 import { type SkillRef, skillIndex, skillKey } from './catalog';
 import { RECOMMENDED_MINUTES } from './severity';
 

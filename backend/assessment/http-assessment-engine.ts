@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { CertificationProfile, CourseOutlines, GapAnalysis, GeneratedAssessment, TrainingPlan } from '../../shared/contracts/assessment';
 import type { ServiceName } from '../observability/metrics';
-import { PermanentError } from '../workflow/errors';
+import { PermanentError } from '../errors';
 import { ASSESSMENT_API_PATHS, CertificationList } from './api-contract';
 import {
   AnalyzeGapsInput,

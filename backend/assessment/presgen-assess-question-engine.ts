@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CertificationProfile, GeneratedAssessment } from '../../shared/contracts/assessment';
-import { PermanentError } from '../workflow/errors';
+import { PermanentError } from '../errors';
 import { type AssessmentEngine, BuiltInAssessmentEngine, GenerateAssessmentInput } from './engine';
 import type { HttpRequester } from './http-assessment-engine';
 import { parseInput } from './validation';

@@ -1,5 +1,5 @@
 import type { CertificationProfile, GapAnalysis, TrainingPlan, TrainingPlanItem } from '../../shared/contracts/assessment';
-import { PermanentError } from '../workflow/errors';
+import { PermanentError } from '../errors';
 import { skillIndex, skillKey } from './catalog';
 import { RECOMMENDED_MINUTES, roundScore, SEVERITY_WEIGHT } from './severity';
 

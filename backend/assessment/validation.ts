@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { PermanentError } from '../workflow/errors';
+import { PermanentError } from '../errors';
 
 /**
  * Zod parsing that fails with the project's error classification: bad input is permanent

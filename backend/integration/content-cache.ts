@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client';
 import { contentCache, fanoutItems } from '../db/schema';
 import { contentCacheRequests, type ServiceName } from '../observability/metrics';
-import type { JobClient } from '../workflow/fanout/fanout-worker';
+import type { JobClient } from './job-client';
 
 /**
  * The content cache: a deck or narrated video costs minutes of PresGen time, so a request

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { currentLogContext, log } from '../observability/logger';
 import { annotateActiveSpan, injectTraceHeaders, SpanKind, withSpan } from '../observability/tracing';
 import { externalRequestDuration, externalRequests, type ServiceName } from '../observability/metrics';
-import { PermanentError, TransientError } from '../workflow/errors';
+import { PermanentError, TransientError } from '../errors';
 import { BreakerFailure, CircuitBreakers, CircuitOpen, type BreakerStateName } from './circuit-breakers';
 import { performExchange, type ExchangeResult, type OutboundRequest } from './http-exchange';
 import type { RateLimiter } from './rate-limiter';

@@ -1,6 +1,6 @@
 import { Agent } from 'undici';
 import type { z } from 'zod';
-import { PermanentError, TransientError, parseRetryAfter } from '../workflow/errors';
+import { PermanentError, TransientError, parseRetryAfter } from '../errors';
 import type { ServiceName } from '../observability/metrics';
 
 /**

@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import type { Database } from '../db/client';
-import type { JobClient } from '../workflow/fanout/fanout-worker';
+import type { JobClient } from './job-client';
 import { CachingJobClient } from './content-cache';
 import type { OutboundHttpClient } from './http-client';
 import { PresgenAvatarClient } from './presgen-avatar-client';

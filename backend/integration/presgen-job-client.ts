@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ServiceName } from '../observability/metrics';
-import { PermanentError, TransientError } from '../workflow/errors';
+import { PermanentError, TransientError } from '../errors';
 import type { OutboundHttpClient } from './http-client';
 import { IDEMPOTENCY_KEY, JobAccepted, PRESGEN_PATHS, type JobError } from './presgen-contract';
 

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import type { Database } from '../db/client';
 import type { ServiceName } from '../observability/metrics';
-import { PermanentError, TransientError, classifyError } from '../workflow/errors';
-import type { JobClient } from '../workflow/fanout/fanout-worker';
+import { PermanentError, TransientError, classifyError } from '../errors';
+import type { JobClient } from './job-client';
 import type { OutboundHttpClient } from './http-client';
 import { validateInput } from './presgen-job-client';
 import { CreatePresentationRequest, CreateVideoRequest, type PresentationResult, type VideoResult } from './presgen-contract';

@@ -4,7 +4,7 @@ import { rows, type Database } from '../db/client';
 import { rateLimits } from '../db/schema';
 import { log } from '../observability/logger';
 import type { ServiceName } from '../observability/metrics';
-import { TransientError } from '../workflow/errors';
+import { TransientError } from '../errors';
 import { recordIntegrationEvent } from '../observability/integration-events';
 
 /**

@@ -1,7 +1,7 @@
 import type { Database } from '../db/client';
 import { log, withLogContext } from '../observability/logger';
 import { notificationBacklog, notificationsSent } from '../observability/metrics';
-import { classifyError } from '../workflow/errors';
+import { classifyError } from '../errors';
 import { backoffDelayMs } from '../../shared/backoff';
 import { WorkerLoop } from '../leased-work/worker-loop';
 import type { NotificationChannel } from './channel';

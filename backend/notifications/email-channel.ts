@@ -1,6 +1,6 @@
 import { createTransport } from 'nodemailer';
 import { log } from '../observability/logger';
-import { PermanentError, TransientError } from '../workflow/errors';
+import { PermanentError, TransientError } from '../errors';
 import type { NotificationChannel, OutgoingMessage } from './channel';
 import { describeError } from './redact';
 

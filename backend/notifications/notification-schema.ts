@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { WorkflowNotification } from '../workflow/engine-deps';
 
 /**
  * The one validation of a notification handed to `NotificationService.enqueue`. Callers are the
@@ -19,12 +18,11 @@ export const NOTIFICATION_KINDS = [
 ] as const;
 
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
-export type Audience = WorkflowNotification['audience'];
-
 export const WorkflowNotificationSchema = z
   .object({
     kind: z.enum(NOTIFICATION_KINDS),
     workflowId: z.string().min(1).max(200),
+    /** Dedupe key part: the same kind+key is sent once. */
     key: z.string().min(1).max(300),
     audience: z.enum(['operators', 'instructor']),
     instructorEmail: z.email().optional(),
@@ -37,10 +35,10 @@ export const WorkflowNotificationSchema = z
     }
   });
 
-// Compile-time guard: the schema and the engine's interface describe the same thing.
-type Parsed = z.infer<typeof WorkflowNotificationSchema>;
-const sameShape: [Parsed extends WorkflowNotification ? true : false, WorkflowNotification extends Parsed ? true : false] = [true, true];
-void sameShape;
+export type Audience = WorkflowNotification['audience'];
+
+/** A notification the engine, a step, the HTTP error handler or the SLA watch hands over. */
+export type WorkflowNotification = z.infer<typeof WorkflowNotificationSchema>;
 
 export class InvalidNotificationError extends Error {
   constructor(readonly fields: string[]) {

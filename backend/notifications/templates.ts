@@ -1,4 +1,4 @@
-import type { WorkflowNotification } from '../workflow/engine-deps';
+import type { WorkflowNotification } from './notification-schema';
 import type { NotificationKind } from './notification-schema';
 import { redactEmails } from './redact';
 

@@ -20,37 +20,47 @@ interface Pending {
 
 export class CheckpointBatcher {
   private queue: Pending[] = [];
-  private flushing = false;
+  private inFlight = 0;
+  private scheduled = false;
   /** Batches written and checkpoints in them, for the bench and tests. */
   readonly stats = { batches: 0, checkpoints: 0, largest: 0 };
 
+  /**
+   * @param maxBatch most checkpoints in one statement
+   * @param maxInFlight batch statements under way at once: more than one keeps the database busy
+   *   while a batch's answer travels back, at the price of smaller batches
+   */
   constructor(
     private readonly db: () => Executor,
     private readonly maxBatch = 200,
+    private readonly maxInFlight = 1,
   ) {}
 
   write(input: CheckpointInput): Promise<CheckpointResult | null> {
     return new Promise((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
-      if (!this.flushing) void this.flush();
+      this.schedule();
     });
   }
 
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    // Let the other segments that resumed in this same tick add theirs first.
-    await new Promise((r) => setImmediate(r));
-    try {
-      while (this.queue.length > 0) {
+  /** Sends on the next turn of the event loop, so the segments resuming in this turn join the batch. */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
         this.stats.batches += 1;
         this.stats.checkpoints += batch.length;
         this.stats.largest = Math.max(this.stats.largest, batch.length);
-        await this.writeBatch(batch);
+        this.inFlight += 1;
+        void this.writeBatch(batch).finally(() => {
+          this.inFlight -= 1;
+          this.schedule();
+        });
       }
-    } finally {
-      this.flushing = false;
-    }
+    });
   }
 
   private async writeBatch(batch: Pending[]): Promise<void> {

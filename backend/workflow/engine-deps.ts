@@ -1,8 +1,9 @@
 import type { AssessmentEngine } from '../assessment/engine';
 import type { Database } from '../db/client';
+import type { WorkflowNotification } from '../notifications/notification-schema';
 import type { OutboxInsert } from '../notifications/outbox-store';
 import type { WorkspaceCommandQueue } from '../workspace/command-queue';
-import type { JobClient } from './fanout/fanout-worker';
+import type { JobClient } from '../integration/job-client';
 
 /** Everything a step handler may use. Built once per process by `createEngineDeps`. */
 export interface EngineDeps {
@@ -30,21 +31,4 @@ export interface EngineSettings {
   featurePublicSharing: boolean;
 }
 
-export interface WorkflowNotification {
-  kind:
-    | 'workflow_failed'
-    | 'needs_attention'
-    | 'deliverables_ready'
-    | 'completion_reminder'
-    | 'workflow_expired'
-    | 'sla_at_risk'
-    | 'sla_breached'
-    | 'integration_health_report';
-  workflowId: string;
-  /** Dedupe key part: the same kind+key is sent once. */
-  key: string;
-  audience: 'operators' | 'instructor';
-  instructorEmail?: string;
-  subject: string;
-  text: string;
-}
+export type { WorkflowNotification } from '../notifications/notification-schema';

@@ -17,7 +17,7 @@ import { CheckpointBatcher } from './checkpoint-batcher';
 import { runCompensation, type CompensationFaultPoint } from './compensation';
 import type { EngineDeps, WorkflowNotification } from './engine-deps';
 import type { OutboxInsert } from '../notifications/outbox-store';
-import { classifyError, PermanentError, type ErrorCategory } from './errors';
+import { classifyError, PermanentError, type ErrorCategory } from '../errors';
 import { backoffDelayMs } from '../../shared/backoff';
 import type { StepHandler } from './step-registry';
 import { WAKE_CHANNEL } from '../leased-work/wake-channel';

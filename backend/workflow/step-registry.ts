@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { StepStatus, WorkflowStatus } from '../../shared/workflow-status';
 import type { WorkflowRow } from '../db/repositories/workflow-repository';
 import type { EngineDeps, WorkflowNotification } from './engine-deps';
-import type { PermanentError, TransientError } from './errors';
+import type { PermanentError, TransientError } from '../errors';
 
 /**
  * A step is a handler with zod contracts. `run` may be invoked more than once for the same

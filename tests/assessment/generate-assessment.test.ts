@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_CATALOG } from '../../backend/assessment/catalog';
 import { BuiltInAssessmentEngine } from '../../backend/assessment/engine';
-import { PermanentError } from '../../backend/workflow/errors';
+import { PermanentError } from '../../backend/errors';
 
 const engine = new BuiltInAssessmentEngine();
 const bankOf = (id: string) => BUILT_IN_CATALOG.find((e) => e.profile.id === id)!.bank;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltInAssessmentEngine } from '../../backend/assessment/engine';
 import { HttpAssessmentEngine } from '../../backend/assessment/http-assessment-engine';
 import { createAssessmentEngine } from '../../backend/assessment/index';
-import { PermanentError, TransientError } from '../../backend/workflow/errors';
+import { PermanentError, TransientError } from '../../backend/errors';
 import { type AssessmentApiServer, startAssessmentApiServer } from './support/assessment-api-server';
 import { createFetchRequester } from './support/fetch-requester';
 import { wrongAnswers } from './support/answers';

@@ -5,7 +5,7 @@ import { getWorkflow, listAuditEvents } from '../../backend/db/repositories/work
 import { rootLogger } from '../../backend/observability/logger';
 import type { NotificationChannel, OutgoingMessage } from '../../backend/notifications/channel';
 import type { EngineFaultPoint, WorkflowEngine } from '../../backend/workflow/engine';
-import { PermanentError, TransientError } from '../../backend/workflow/errors';
+import { PermanentError, TransientError } from '../../backend/errors';
 import { NotificationService } from '../../backend/workflow/notifications';
 import type { StepHandler } from '../../backend/workflow/step-registry';
 import type { StepStatus } from '../../shared/workflow-status';

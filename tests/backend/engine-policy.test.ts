@@ -5,7 +5,7 @@ import { getWorkflow, listStepRuns } from '../../backend/db/repositories/workflo
 import { workflows } from '../../backend/db/schema';
 import { rootLogger } from '../../backend/observability/logger';
 import type { WorkflowEngine } from '../../backend/workflow/engine';
-import { PermanentError, TransientError } from '../../backend/workflow/errors';
+import { PermanentError, TransientError } from '../../backend/errors';
 import { NotificationService } from '../../backend/workflow/notifications';
 import type { StepHandler } from '../../backend/workflow/step-registry';
 import { WORKFLOW_DEFINITION_VERSION, type StepStatus } from '../../shared/workflow-status';

@@ -4,7 +4,7 @@ import { openDatabase, type Database } from '../../backend/db/client';
 import { outboundRateLimits, PostgresRateLimiter, RATE_LIMIT_WAIT } from '../../backend/integration/rate-limiter';
 import { startRuntime, type Runtime } from '../../backend/runtime';
 import { startPresgenSimulator, type PresgenSimulator } from '../../backend/simulators/presgen-simulator';
-import { TransientError } from '../../backend/workflow/errors';
+import { TransientError } from '../../backend/errors';
 import { deckInput } from '../integration-clients/fixtures';
 import { testConfig } from '../support/backend';
 import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/postgres';

@@ -4,7 +4,7 @@ import { OutboundHttpClient } from '../../backend/integration/http-client';
 import { PresgenCoreClient } from '../../backend/integration/presgen-core-client';
 import { circuitState } from '../../backend/observability/metrics';
 import { startPresgenSimulator, type PresgenSimulator } from '../../backend/simulators/presgen-simulator';
-import { PermanentError, TransientError } from '../../backend/workflow/errors';
+import { PermanentError, TransientError } from '../../backend/errors';
 import { caught, deckInput, externalCount, sleep } from './fixtures';
 
 const HALF_OPEN_AFTER_MS = 100;

@@ -4,7 +4,7 @@ import { PresgenAvatarClient } from '../../backend/integration/presgen-avatar-cl
 import { PresgenCoreClient } from '../../backend/integration/presgen-core-client';
 import { jobFailureError } from '../../backend/integration/presgen-job-client';
 import { startLocalPresgen, type LocalPresgen } from '../../backend/simulators/start-simulators';
-import { PermanentError, TransientError } from '../../backend/workflow/errors';
+import { PermanentError, TransientError } from '../../backend/errors';
 import { caught, deckInput, externalCount, videoInput } from './fixtures';
 
 const TOKEN = 'sim-token-0123456789';

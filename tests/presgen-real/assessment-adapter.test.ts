@@ -5,7 +5,7 @@ import { BuiltInAssessmentEngine } from '../../backend/assessment/engine';
 import { PresgenAssessQuestionEngine } from '../../backend/assessment/presgen-assess-question-engine';
 import { OutboundHttpClient } from '../../backend/integration/http-client';
 import { startPresgenAssessSimulator, type PresgenAssessSimulator } from '../../backend/simulators/presgen-assess-simulator';
-import { PermanentError, TransientError } from '../../backend/workflow/errors';
+import { PermanentError, TransientError } from '../../backend/errors';
 import { caught } from '../integration-clients/fixtures';
 import { TestApiClient } from '../support/api-client';
 import { startTestBackend, testConfig } from '../support/backend';

@@ -14,7 +14,7 @@ import type { VoiceSettings } from '../../backend/integration/presgen-real-mappi
 import { getSubmission, listSubmissions } from '../../backend/integration/presgen-submissions';
 import { presgenPossibleDuplicates } from '../../backend/observability/metrics';
 import { startRealPresgenSimulator, type RealPresgenSimulator } from '../../backend/simulators/presgen-real-simulator';
-import { PermanentError, TransientError } from '../../backend/workflow/errors';
+import { PermanentError, TransientError } from '../../backend/errors';
 import { eventually } from '../support/backend';
 import { caught, deckInput, videoInput } from '../integration-clients/fixtures';
 

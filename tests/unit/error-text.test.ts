@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorLogDetail, errorText, publicErrorText } from '../../backend/observability/error-text';
-import { classifyError } from '../../backend/workflow/errors';
+import { classifyError } from '../../backend/errors';
 
 describe('errorText', () => {
   const failedQuery = (cause: Error) =>

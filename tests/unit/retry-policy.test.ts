@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyError, parseRetryAfter, PermanentError, TransientError } from '../../backend/workflow/errors';
+import { classifyError, parseRetryAfter, PermanentError, TransientError } from '../../backend/errors';
 import { backoffDelayMs } from '../../shared/backoff';
 import { z } from 'zod';
 

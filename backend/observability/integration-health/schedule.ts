@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Database } from '../../db/client';
-import type { WorkflowNotification } from '../../workflow/engine-deps';
+import type { WorkflowNotification } from '../../notifications/notification-schema';
 import { errorText } from '../error-text';
 import { startPeriodic } from '../../leased-work/worker-loop';
 import { log } from '../logger';

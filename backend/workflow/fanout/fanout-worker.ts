@@ -1,7 +1,9 @@
+import type { JobClient } from '../../integration/job-client';
+export type { JobClient } from '../../integration/job-client';
 import type { StepStatus } from '../../../shared/workflow-status';
 import type { Database } from '../../db/client';
 import { log, withLogContext } from '../../observability/logger';
-import { classifyError } from '../errors';
+import { classifyError } from '../../errors';
 import { RATE_LIMIT_WAIT } from '../../integration/rate-limiter';
 import { stepRetries } from '../../observability/metrics';
 import { backoffDelayMs } from '../../../shared/backoff';
@@ -28,12 +30,6 @@ import { fanoutSpanOptions } from '../../observability/workflow-spans';
  * deck is ready (so videos do not wait for the slowest deck) and wakes the workflow when its
  * step has nothing left to wait for. Any replica can pick up any item; leases fence them.
  */
-
-export interface JobClient {
-  submit(input: never, idempotencyKey: string): Promise<{ jobId: string; status: string }>;
-  pollStatus(jobId: string): Promise<{ status: string; result?: unknown; error?: { code: string; message: string; retryable: boolean } }>;
-  cancel(jobId: string): Promise<unknown>;
-}
 
 /** What a fan-out item carries: the PresGen request, and for a deck the video to make of it. */
 export interface FanoutItemInput {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GapAnalysis, GeneratedAssessment, LearnerAnswer } from '../../../shared/contracts/assessment';
 import { submissionByResponseId } from '../../workspace/form-submissions';
-import { PermanentError } from '../errors';
+import { PermanentError } from '../../errors';
 import { defineStep, done, outputOf } from '../step-registry';
 import { awaitCompletion } from './await-completion';
 import { generateAssessment } from './generate-assessment';

@@ -2,7 +2,7 @@ import type { StepStatus } from '../../../shared/workflow-status';
 import type { WorkflowRow } from '../../db/repositories/workflow-repository';
 import type { CommandSpec } from '../../workspace/command-queue';
 import type { EngineDeps } from '../engine-deps';
-import { PermanentError } from '../errors';
+import { PermanentError } from '../../errors';
 
 /** The spreadsheet the instructor's add-on runs in: commands are offered to that add-on. */
 export function spreadsheetOf(workflow: WorkflowRow): string | null {

@@ -1,7 +1,7 @@
 import type { StepStatus } from '../../../shared/workflow-status';
 import type { WorkflowRow } from '../../db/repositories/workflow-repository';
 import type { EngineDeps } from '../engine-deps';
-import { PermanentError, TransientError } from '../errors';
+import { PermanentError, TransientError } from '../../errors';
 import {
   cancelUnfinishedItems,
   ensureFanoutItems,

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ASSESSMENT_API_ERROR_STATUS, type AssessmentApiErrorBody } from '../../../backend/assessment/api-contract';
 import { type AssessmentEngine, BuiltInAssessmentEngine } from '../../../backend/assessment/engine';
-import { PermanentError } from '../../../backend/workflow/errors';
+import { PermanentError } from '../../../backend/errors';
 
 /**
  * A tiny Phase 2 assessment API on loopback: the documented contract served by the built-in

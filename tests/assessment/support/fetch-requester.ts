@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { HttpRequester, OutboundRequest } from '../../../backend/assessment/http-assessment-engine';
-import { parseRetryAfter, PermanentError, TransientError } from '../../../backend/workflow/errors';
+import { parseRetryAfter, PermanentError, TransientError } from '../../../backend/errors';
 
 /**
  * Stand-in for the project's OutboundHttpClient in these tests: fetch + zod, classifying failures

@@ -1,4 +1,4 @@
-import { errorText } from '../observability/error-text';
+import { errorText } from './observability/error-text';
 
 /**
  * Error classification shared by the engine and every integration.
@@ -49,4 +49,4 @@ export function classifyError(err: unknown): TransientError | PermanentError {
 }
 
 /** Parse an HTTP Retry-After header (seconds or HTTP date) into milliseconds from now. */
-export { parseRetryAfter } from '../../shared/backoff';
+export { parseRetryAfter } from '../shared/backoff';
