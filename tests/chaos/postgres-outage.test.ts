@@ -8,6 +8,7 @@ import { BASE_DATABASE_URL, createTestDatabase, type TestDatabase } from '../sup
 import { createWorkflows, startChaosStack, submitAll, waitForAll, type ChaosStack } from './support/chaos-stack';
 import { doubleStepRuns, doubleTransitions, statusCounts, succeededStepsPerWorkflow } from './support/invariants';
 import { startCuttableTcpProxy, type CuttableTcpProxy } from './support/tcp-proxy';
+import { teardown } from '../support/teardown';
 
 /**
  * Postgres goes away mid-run. The machine's shared cluster is never restarted (other suites use
@@ -62,10 +63,12 @@ describe('chaos: a Postgres connection dropped mid-write (porsager/postgres#1208
   });
   afterAll(async () => {
     process.off('uncaughtException', onUncaught);
-    await database?.close();
-    await direct?.end();
-    await proxy?.close();
-    await pg?.drop();
+    await teardown(
+      () => database?.close(),
+      () => direct?.end(),
+      () => proxy?.close(),
+      () => pg?.drop(),
+    );
   });
 
   /** Lets every already scheduled setImmediate run (where the unpatched driver throws). */
@@ -156,9 +159,11 @@ describe('chaos: Postgres outage mid-run', () => {
     direct = await openDatabase({ databaseUrl: stack.pg.url, poolSize: 2 });
   });
   afterAll(async () => {
-    await direct?.close();
-    await stack?.close();
-    await proxy?.close();
+    await teardown(
+      () => direct?.close(),
+      () => stack?.close(),
+      () => proxy?.close(),
+    );
   });
 
   async function readyz(): Promise<{ status: number; body: { checks: Record<string, string> } }> {
