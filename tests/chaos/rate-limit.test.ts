@@ -160,10 +160,12 @@ describe('two runtimes on one Postgres share the PresGen rate limit', () => {
     expect(arrivals).toHaveLength(REQUESTS); // nothing retried, nothing lost
 
     expect(grantsMs).toHaveLength(REQUESTS); // one token per request, none went out ungranted
-    // No slack: the grants are the bucket's own instants. (1e-6: the bucket's float arithmetic.)
+    // No delivery slack: the grants are the bucket's own instants. A grant lands exactly on its refill
+    // boundary, so a window can sit at the limit; 1e-3 of a request absorbs the float rounding of
+    // epoch milliseconds (a double near 1.8e12 ms resolves ~0.25 µs) and of the bucket's arithmetic.
     // Per-replica buckets overshoot here by ~17 requests (tried: 39 grants in 1.85 s).
     const worst = worstWindow(grantsMs, RATE, BURST);
-    expect(worst.excess, JSON.stringify(worst)).toBeLessThanOrEqual(1e-6);
+    expect(worst.excess, JSON.stringify(worst)).toBeLessThanOrEqual(1e-3);
     const spanMs = Math.max(...grantsMs) - Math.min(...grantsMs);
     console.log(
       `[chaos] rate limit: ${REQUESTS} requests from 2 runtimes at ${RATE}/s burst ${BURST}: grants span ${spanMs.toFixed(1)} ms ` +
