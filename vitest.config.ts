@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    // Test databases: sweep what dead runs left, drop what this run left (tests/support/postgres.ts).
+    globalSetup: ['tests/support/global-setup.ts'],
   },
 });

@@ -50,7 +50,11 @@ export interface PostgresRateLimiterOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type TakeResult = { granted: true } | { granted: false; waitMs: number };
+/**
+ * `grantedAtMs`: when the bucket granted the token, in epoch ms by the database clock: the instant
+ * the bucket's own arithmetic used, so a test can check grants against rate × time + burst exactly.
+ */
+export type TakeResult = { granted: true; grantedAtMs: number } | { granted: false; waitMs: number };
 
 export class PostgresRateLimiter implements RateLimiter {
   private readonly maxWaitMs: number;
@@ -100,7 +104,7 @@ export class PostgresRateLimiter implements RateLimiter {
     await this.ensureBucket(service);
     // `now` is read before the row lock is granted; a waiter therefore never counts time that
     // another replica already spent (greatest(0, ...)) and never moves refilled_at backwards.
-    const [row] = await rows<{ granted: boolean; wait_ms: number | string }>(
+    const [row] = await rows<{ granted: boolean; wait_ms: number | string; at_ms: number | string }>(
       this.opts.database.db,
       sql`with clock as (select clock_timestamp() as now),
           bucket as (
@@ -119,10 +123,11 @@ export class PostgresRateLimiter implements RateLimiter {
           where r.service = bucket.service
           returning bucket.available >= 1 as granted,
                     case when bucket.available >= 1 then 0
-                         else ceil((1 - bucket.available) / bucket.rate_per_sec * 1000) end as wait_ms`,
+                         else ceil((1 - bucket.available) / bucket.rate_per_sec * 1000) end as wait_ms,
+                    extract(epoch from bucket.refilled_at) * 1000 as at_ms`,
     );
     if (!row) throw new Error(`rate limit bucket for ${service} is missing`);
-    return row.granted ? { granted: true } : { granted: false, waitMs: Math.max(1, Number(row.wait_ms)) };
+    return row.granted ? { granted: true, grantedAtMs: Number(row.at_ms) } : { granted: false, waitMs: Math.max(1, Number(row.wait_ms)) };
   }
 
   /** Creates the bucket (full) or updates its settings; keeps the tokens already there. */

@@ -12,6 +12,7 @@ import type { StepStatus } from '../../shared/workflow-status';
 import { eventually } from '../support/backend';
 import { fakeEngine, fakeStep, newFakeWorkflow } from '../support/fake-engine';
 import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/postgres';
+import { teardown } from '../support/teardown';
 
 /**
  * The failure path is a chain of writes: the fenced FAILED/NEEDS_ATTENTION checkpoint (with its
@@ -96,9 +97,11 @@ describe.each(DRIVERS)('crash between the writes of the failure path (%s)', (dri
     await Promise.allSettled(engines.splice(0).map((e) => e.stop()));
   });
   afterAll(async () => {
-    await notifications?.stop();
-    await database?.close();
-    await pg?.drop();
+    await teardown(
+      () => notifications?.stop(),
+      () => database?.close(),
+      () => pg?.drop(),
+    );
   });
 
   function engine(workerId: string, scenario: Scenario, fault?: (point: EngineFaultPoint) => void | Promise<void>): WorkflowEngine {

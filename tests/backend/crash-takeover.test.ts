@@ -11,6 +11,7 @@ import { startTestIdentityProvider, type TestIdentityProvider } from '../support
 import { submissionFor } from '../support/learner';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { ScriptedAppsScript } from '../support/scripted-apps-script';
+import { teardown } from '../support/teardown';
 
 /**
  * A replica is SIGKILLed while its workflows are mid-flight (PresGen jobs running under its
@@ -33,12 +34,14 @@ describe('crash and takeover', () => {
     database = await openDatabase({ databaseUrl: pg.url });
   });
   afterAll(async () => {
-    await first?.kill('SIGKILL');
-    await second?.kill();
-    await database?.close();
-    await presgen?.close();
-    await pg?.drop();
-    await identity?.close();
+    await teardown(
+      () => first?.kill('SIGKILL'),
+      () => second?.kill(),
+      () => database?.close(),
+      () => presgen?.close(),
+      () => pg?.drop(),
+      () => identity?.close(),
+    );
   });
 
   const env = () => ({

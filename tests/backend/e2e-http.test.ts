@@ -7,6 +7,7 @@ import { startTestIdentityProvider, type TestIdentityProvider } from '../support
 import { submissionFor } from '../support/learner';
 import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/postgres';
 import { ScriptedAppsScript } from '../support/scripted-apps-script';
+import { teardown } from '../support/teardown';
 
 /**
  * One workflow through all 11 steps over the real HTTP API, on both drivers: a stand-in for
@@ -31,10 +32,12 @@ describe.each(DRIVERS)('end to end over HTTP (%s)', (driver) => {
   });
 
   afterAll(async () => {
-    await appsScript?.stop();
-    await backend?.stop();
-    await pg?.drop();
-    await identity?.close();
+    await teardown(
+      () => appsScript?.stop(),
+      () => backend?.stop(),
+      () => pg?.drop(),
+      () => identity?.close(),
+    );
   });
 
   it('runs all 11 steps to COMPLETED with one create command and one PresGen job per course', async () => {

@@ -6,6 +6,7 @@ import { TestApiClient } from '../support/api-client';
 import { TEST_ADMIN_TOKEN, eventually, startTestBackend, testConfig } from '../support/backend';
 import { startTestIdentityProvider, type TestIdentityProvider } from '../support/identity';
 import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/postgres';
+import { teardown } from '../support/teardown';
 
 /**
  * Issue 8, defects 1 and 4: NUL, unpaired surrogates and unbounded strings used to reach the
@@ -49,9 +50,11 @@ describe.each(DRIVERS)('hostile text is refused at the edge (%s)', (driver) => {
     await eventually(async () => (await getWorkflow(backend.database.db, workflowId))?.runAfter === null, { what: 'parked at step 3' });
   }, 60_000);
   afterAll(async () => {
-    await backend?.stop();
-    await identity?.close();
-    await pg?.drop();
+    await teardown(
+      () => backend?.stop(),
+      () => identity?.close(),
+      () => pg?.drop(),
+    );
   });
 
   const submission = {

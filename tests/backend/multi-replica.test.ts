@@ -9,6 +9,7 @@ import { startTestIdentityProvider, type TestIdentityProvider } from '../support
 import { submissionFor } from '../support/learner';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { ScriptedAppsScript } from '../support/scripted-apps-script';
+import { teardown } from '../support/teardown';
 
 /** Two engine processes on one Postgres share 50 workflows: each completes exactly once, no step runs twice at once. */
 describe('two replicas on one Postgres', () => {
@@ -37,11 +38,13 @@ describe('two replicas on one Postgres', () => {
     );
   });
   afterAll(async () => {
-    await Promise.all(replicas.map((r) => r.kill()));
-    await database?.close();
-    await presgen?.close();
-    await pg?.drop();
-    await identity?.close();
+    await teardown(
+      () => Promise.all(replicas.map((r) => r.kill())),
+      () => database?.close(),
+      () => presgen?.close(),
+      () => pg?.drop(),
+      () => identity?.close(),
+    );
   });
 
   it(`runs ${WORKFLOWS} workflows to COMPLETED, each exactly once`, async () => {

@@ -14,6 +14,7 @@ import {
 import { checkpointStep, leaseNextDueWorkflows } from '../../backend/workflow/checkpoints';
 import type { CreateWorkflowRequest } from '../../shared/contracts/api';
 import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/postgres';
+import { teardown } from '../support/teardown';
 
 /** The one data layer, the same suite on embedded PGlite and on the machine's PostgreSQL. */
 describe.each(DRIVERS)('workflow repository (%s)', (driver) => {
@@ -36,8 +37,10 @@ describe.each(DRIVERS)('workflow repository (%s)', (driver) => {
     database = await openDatabase({ databaseUrl: pg?.url });
   });
   afterAll(async () => {
-    await database?.close();
-    await pg?.drop();
+    await teardown(
+      () => database?.close(),
+      () => pg?.drop(),
+    );
   });
 
   it('creates a workflow due now with a created audit event, idempotent on requestId', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../backend/config';
 import { openDatabase, type Database } from '../../backend/db/client';
 import { outboundRateLimits, PostgresRateLimiter, RATE_LIMIT_WAIT } from '../../backend/integration/rate-limiter';
@@ -9,10 +9,11 @@ import { deckInput } from '../integration-clients/fixtures';
 import { testConfig } from '../support/backend';
 import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/postgres';
 import { worstWindow } from './support/rate-window';
+import { teardown } from '../support/teardown';
 
 /**
  * The cross-replica rate limit: a token bucket per outbound service in Postgres. Two runtimes on
- * one database share the bucket, so the PresGen simulator never sees more than rate × time + burst.
+ * one database share the bucket, so together they are never granted more than rate × time + burst.
  */
 
 describe.each(DRIVERS)('token bucket in the database (%s)', (driver) => {
@@ -24,8 +25,10 @@ describe.each(DRIVERS)('token bucket in the database (%s)', (driver) => {
     database = await openDatabase({ databaseUrl: pg?.url, pgliteDataDir: 'memory://' });
   });
   afterAll(async () => {
-    await database?.close();
-    await pg?.drop();
+    await teardown(
+      () => database?.close(),
+      () => pg?.drop(),
+    );
   });
 
   it('grants the burst at once, then refuses with the wait until the next token', async () => {
@@ -33,7 +36,7 @@ describe.each(DRIVERS)('token bucket in the database (%s)', (driver) => {
     const limiter = new PostgresRateLimiter({ database, limits: { presgen_core: { ratePerSec: 0.5, burst: 3 } }, maxWaitMs: 0 });
     const takes = [];
     for (let i = 0; i < 4; i++) takes.push(await limiter.tryTake('presgen_core'));
-    expect(takes.slice(0, 3)).toEqual([{ granted: true }, { granted: true }, { granted: true }]);
+    expect(takes.map((t) => t.granted)).toEqual([true, true, true, false]);
     expect(takes[3].granted).toBe(false);
     const waitMs = (takes[3] as { waitMs: number }).waitMs;
     expect(waitMs).toBeGreaterThan(1500);
@@ -103,7 +106,6 @@ describe('two runtimes on one Postgres share the PresGen rate limit', () => {
   const RATE = 10;
   const BURST = 3;
   const REQUESTS = 40;
-  const DELIVERY_SLACK_MS = 500;
   let pg: TestDatabase;
   let sim: PresgenSimulator;
   const runtimes: Runtime[] = [];
@@ -123,37 +125,52 @@ describe('two runtimes on one Postgres share the PresGen rate limit', () => {
     }
   });
   afterAll(async () => {
-    for (const r of runtimes) await r.stop();
-    await sim?.close();
-    await pg?.drop();
+    await teardown(
+      async () => {
+        for (const r of runtimes) await r.stop();
+      },
+      () => sim?.close(),
+      () => pg?.drop(),
+    );
   });
 
-  it(`${REQUESTS} submits from both never exceed rate × time + burst at the simulator`, async () => {
+  it(`${REQUESTS} submits from both: the shared bucket's grants never exceed rate × time + burst`, async () => {
+    // The limiter's own grant times (the database clock instant its bucket arithmetic used), from
+    // every limiter in this process: both runtimes'. Arrival times at the simulator would add
+    // event-loop and HTTP jitter of a busy machine; the grants are what the bucket decides.
+    const grantsMs: number[] = [];
+    const tryTake = PostgresRateLimiter.prototype.tryTake;
+    vi.spyOn(PostgresRateLimiter.prototype, 'tryTake').mockImplementation(async function (this: PostgresRateLimiter, service) {
+      const take = await tryTake.call(this, service);
+      if (take.granted && service === 'presgen_core') grantsMs.push(take.grantedAtMs);
+      return take;
+    });
     const started = Date.now();
     const results = await Promise.all(
       Array.from({ length: REQUESTS }, (_, i) =>
         runtimes[i % 2].deps.presgen.core.submit(deckInput((i % 5) + 1) as never, `rate-test-${i}`),
       ),
-    );
+    ).finally(() => vi.restoreAllMocks());
     expect(results).toHaveLength(REQUESTS);
     expect(new Set(results.map((r) => r.jobId)).size).toBe(REQUESTS);
-
     const arrivals = sim
       .stats()
       .requests.filter((r) => r.operation === 'submit')
       .map((r) => r.at);
     expect(arrivals).toHaveLength(REQUESTS); // nothing retried, nothing lost
-    // The bucket paces grants exactly; a granted request then still has to leave this (busy,
-    // shared) event loop and reach the simulator, so arrivals can bunch by an event-loop stall.
-    // 500 ms of slack (5 requests) absorbs that (250 ms was exceeded by one request on a busy
-    // machine); two independent per-replica buckets would overshoot by ~35 requests here.
-    const worst = worstWindow(arrivals, RATE, BURST, DELIVERY_SLACK_MS);
-    expect(worst.excess, JSON.stringify(worst)).toBeLessThanOrEqual(0);
-    const spanMs = Math.max(...arrivals) - Math.min(...arrivals);
+
+    expect(grantsMs).toHaveLength(REQUESTS); // one token per request, none went out ungranted
+    // No delivery slack: the grants are the bucket's own instants. A grant lands exactly on its refill
+    // boundary, so a window can sit at the limit; 1e-3 of a request absorbs the float rounding of
+    // epoch milliseconds (a double near 1.8e12 ms resolves ~0.25 µs) and of the bucket's arithmetic.
+    // Per-replica buckets overshoot here by ~17 requests (tried: 39 grants in 1.85 s).
+    const worst = worstWindow(grantsMs, RATE, BURST);
+    expect(worst.excess, JSON.stringify(worst)).toBeLessThanOrEqual(1e-3);
+    const spanMs = Math.max(...grantsMs) - Math.min(...grantsMs);
     console.log(
-      `[chaos] rate limit: ${REQUESTS} requests from 2 runtimes at ${RATE}/s burst ${BURST}: span ${spanMs} ms ` +
-        `(floor ${Math.round(((REQUESTS - BURST) / RATE) * 1000)} ms), busiest window ${worst.count} requests in ${worst.spanMs} ms ` +
-        `(allowed ${worst.allowed.toFixed(1)}), wall ${Date.now() - started} ms`,
+      `[chaos] rate limit: ${REQUESTS} requests from 2 runtimes at ${RATE}/s burst ${BURST}: grants span ${spanMs.toFixed(1)} ms ` +
+        `(floor ${Math.round(((REQUESTS - BURST) / RATE) * 1000)} ms), busiest window ${worst.count} grants in ${worst.spanMs.toFixed(1)} ms ` +
+        `(allowed ${worst.allowed.toFixed(2)}), wall ${Date.now() - started} ms`,
     );
   }, 30_000);
 });

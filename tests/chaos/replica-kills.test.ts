@@ -13,6 +13,7 @@ import { ScriptedAppsScript } from '../support/scripted-apps-script';
 import { INSTRUCTOR } from './support/chaos-stack';
 import { doubleStepRuns, doubleTransitions, keysWithExtraJobs, statusCounts, succeededStepsPerWorkflow } from './support/invariants';
 import { onAnyReplica, ReplicaPool, type KillRecord } from './support/replica-pool';
+import { teardown } from '../support/teardown';
 
 /**
  * Replica kills: three backend replicas (child processes) share one Postgres and run 100
@@ -64,11 +65,13 @@ describe('chaos: replica kills', () => {
     await pool.start();
   }, 90_000);
   afterAll(async () => {
-    await pool?.stop();
-    await database?.close();
-    await presgen?.close();
-    await pg?.drop();
-    await identity?.close();
+    await teardown(
+      () => pool?.stop(),
+      () => database?.close(),
+      () => presgen?.close(),
+      () => pg?.drop(),
+      () => identity?.close(),
+    );
   });
 
   it(`${WORKFLOWS} workflows complete through ${KILLS} SIGKILLs: one form per workflow, one deck and one video per course`, async () => {

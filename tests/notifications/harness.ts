@@ -7,6 +7,7 @@ import { notificationsSent } from '../../backend/observability/metrics';
 import type { WorkflowNotification } from '../../backend/workflow/engine-deps';
 import { createNotificationService, type NotificationConfig, type NotificationService } from '../../backend/workflow/notifications';
 import { createTestDatabase, type Driver, type TestDatabase } from '../support/postgres';
+import { teardown } from '../support/teardown';
 import { startSmtpReceiver, startWebhookReceiver, type SmtpReceiver, type WebhookReceiver } from './receivers';
 
 export const SMTP_USER = 'notify-user';
@@ -28,7 +29,10 @@ export interface Harness {
 
 export async function startHarness(driver: Driver): Promise<Harness> {
   const pg: TestDatabase | undefined = driver === 'postgres' ? await createTestDatabase('presgen_notify') : undefined;
-  const database = await openDatabase(pg ? { databaseUrl: pg.url, poolSize: 4 } : {});
+  const database = await openDatabase(pg ? { databaseUrl: pg.url, poolSize: 4 } : {}).catch(async (err: unknown) => {
+    await pg?.drop(); // (a later failed start is left to the exit hook and the global teardown, tests/support/postgres.ts)
+    throw err;
+  });
   const smtp = await startSmtpReceiver({ user: SMTP_USER, pass: SMTP_PASS });
   const webhook = await startWebhookReceiver(SLACK_SECRET_PATH);
   // No in-request retries: every retry in these tests is the outbox's own, so counts are exact.
@@ -66,11 +70,13 @@ export async function startHarness(driver: Driver): Promise<Harness> {
         .orderBy(asc(notificationOutbox.channel));
     },
     async close() {
-      await Promise.allSettled(services.map((s) => s.stop()));
-      await smtp.close();
-      await webhook.close();
-      await database.close();
-      await pg?.drop();
+      await teardown(
+        () => Promise.allSettled(services.map((s) => s.stop())),
+        () => smtp.close(),
+        () => webhook.close(),
+        () => database.close(),
+        () => pg?.drop(),
+      );
     },
   };
 }

@@ -14,6 +14,7 @@ import type { Runtime } from '../../backend/runtime';
 import { IntegrationHealthReport } from '../../shared/contracts/reports';
 import { startTestBackend, testConfig, TEST_ADMIN_TOKEN } from '../support/backend';
 import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/postgres';
+import { teardown } from '../support/teardown';
 
 const FROM = new Date('2026-11-16T08:00:00Z');
 const TO = new Date('2026-11-23T08:00:00Z');
@@ -208,8 +209,10 @@ describe.each(DRIVERS)('integration-health report (%s)', (driver) => {
     await seed(database);
   }, 180_000);
   afterAll(async () => {
-    await database?.close();
-    await pg?.drop();
+    await teardown(
+      () => database?.close(),
+      () => pg?.drop(),
+    );
   });
 
   it('computes every figure of the period from the database', async () => {

@@ -7,6 +7,7 @@ import { startTestIdentityProvider, type TestIdentityProvider } from '../support
 import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/postgres';
 import { ScriptedAppsScript } from '../support/scripted-apps-script';
 import { startAndSubmit, waitForStatus } from '../support/workflow-driver';
+import { teardown } from '../support/teardown';
 
 /**
  * The content cache across workflows: two workflows with identical outlines (same certification,
@@ -38,10 +39,12 @@ describe.each(DRIVERS)('content cache (%s)', (driver) => {
   }, 180_000);
 
   afterAll(async () => {
-    await appsScript?.stop();
-    await backend?.stop();
-    await pg?.drop();
-    await identity?.close();
+    await teardown(
+      () => appsScript?.stop(),
+      () => backend?.stop(),
+      () => pg?.drop(),
+      () => identity?.close(),
+    );
   });
 
   const renders = () => ({

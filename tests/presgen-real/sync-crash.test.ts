@@ -11,6 +11,7 @@ import { startTestIdentityProvider, type TestIdentityProvider } from '../support
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { ScriptedAppsScript } from '../support/scripted-apps-script';
 import { startAndSubmit } from '../support/workflow-driver';
+import { teardown } from '../support/teardown';
 
 /**
  * The replica holding synchronous PresGen calls (POST /render held open for seconds) is
@@ -36,13 +37,15 @@ describe('crash of the replica holding a synchronous PresGen call', () => {
     database = await openDatabase({ databaseUrl: pg.url });
   });
   afterAll(async () => {
-    await first?.kill('SIGKILL');
-    await second?.kill();
-    await database?.close();
-    await core?.close();
-    await training?.close();
-    await pg?.drop();
-    await identity?.close();
+    await teardown(
+      () => first?.kill('SIGKILL'),
+      () => second?.kill(),
+      () => database?.close(),
+      () => core?.close(),
+      () => training?.close(),
+      () => pg?.drop(),
+      () => identity?.close(),
+    );
   });
 
   const env = () => ({

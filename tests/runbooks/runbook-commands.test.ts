@@ -12,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { extractRunbookBlocks, type RunbookBlock } from './runbook-blocks';
 import { runBash } from './run-shell';
 import { seedAttentionWorkflow, seedBackground, seedPoisonWorkflow } from './runbook-fixtures';
+import { teardown } from '../support/teardown';
 
 /**
  * The runbooks cannot rot: every `sh runbook` block of the operator docs runs, as written, with
@@ -84,9 +85,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await runtime?.stop();
-  await idp?.close();
-  await testDb?.drop();
+  await teardown(
+    () => runtime?.stop(),
+    () => idp?.close(),
+    () => testDb?.drop(),
+  );
 });
 
 describe('runbook command blocks', () => {

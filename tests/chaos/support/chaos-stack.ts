@@ -8,6 +8,7 @@ import { startTestIdentityProvider, type TestIdentityProvider } from '../../supp
 import { submissionFor } from '../../support/learner';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { ScriptedAppsScript } from '../../support/scripted-apps-script';
+import { teardown } from '../../support/teardown';
 
 /**
  * One in-process backend on its own Postgres database, with PresGen simulators the test controls
@@ -42,39 +43,53 @@ export interface ChaosStackOptions {
 
 export async function startChaosStack(opts: ChaosStackOptions = {}): Promise<ChaosStack> {
   const identity = await startTestIdentityProvider();
-  const pg = await createTestDatabase('presgen_chaos');
-  const presgen = await startLocalPresgen({ jobMs: opts.jobMs ?? 50 });
-  const urls = opts.presgenUrls
-    ? await opts.presgenUrls({ core: presgen.core.url, avatar: presgen.avatar.url })
-    : { core: presgen.core.url, avatar: presgen.avatar.url };
-  const backend = await startTestBackend(
-    testConfig(identity, {
-      DATABASE_URL: opts.databaseUrl ? opts.databaseUrl(pg.url) : pg.url,
-      PRESGEN_CORE_URL: urls.core,
-      PRESGEN_AVATAR_URL: urls.avatar,
-      PRESGEN_POLL_MS: '50',
-      ...opts.env,
-    }),
-  );
-  const api = new TestApiClient(backend.url, () => identity.signIdToken({ email: INSTRUCTOR }));
-  const appsScript = new ScriptedAppsScript(api, { intervalMs: 20 });
-  if (opts.pumpCommands !== false) appsScript.start();
-  return {
-    identity,
-    pg,
-    presgen,
-    backend,
-    database: backend.database,
-    api,
-    appsScript,
-    async close() {
-      await appsScript.stop();
-      await backend.stop();
-      await presgen.close();
-      await pg.drop();
-      await identity.close();
-    },
-  };
+  let pg: TestDatabase | undefined;
+  let presgen: LocalPresgen | undefined;
+  try {
+    pg = await createTestDatabase('presgen_chaos');
+    presgen = await startLocalPresgen({ jobMs: opts.jobMs ?? 50 });
+    const urls = opts.presgenUrls
+      ? await opts.presgenUrls({ core: presgen.core.url, avatar: presgen.avatar.url })
+      : { core: presgen.core.url, avatar: presgen.avatar.url };
+    const backend = await startTestBackend(
+      testConfig(identity, {
+        DATABASE_URL: opts.databaseUrl ? opts.databaseUrl(pg.url) : pg.url,
+        PRESGEN_CORE_URL: urls.core,
+        PRESGEN_AVATAR_URL: urls.avatar,
+        PRESGEN_POLL_MS: '50',
+        ...opts.env,
+      }),
+    );
+    const api = new TestApiClient(backend.url, () => identity.signIdToken({ email: INSTRUCTOR }));
+    const appsScript = new ScriptedAppsScript(api, { intervalMs: 20 });
+    if (opts.pumpCommands !== false) appsScript.start();
+    const started = { pg, presgen };
+    return {
+      identity,
+      ...started,
+      backend,
+      database: backend.database,
+      api,
+      appsScript,
+      async close() {
+        await teardown(
+          () => appsScript.stop(),
+          () => backend.stop(),
+          () => started.presgen.close(),
+          () => started.pg.drop(),
+          () => identity.close(),
+        );
+      },
+    };
+  } catch (err) {
+    // A stack that failed to start leaves nothing running and no database behind.
+    await teardown(
+      () => presgen?.close(),
+      () => pg?.drop(),
+      () => identity.close(),
+    ).catch(() => undefined);
+    throw err;
+  }
 }
 
 /** Creates `count` workflows through the API (the sidebar's "Start assessment"). */

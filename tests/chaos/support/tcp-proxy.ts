@@ -12,6 +12,12 @@ export interface CuttableTcpProxy {
   /** Connections accepted since start (each backend reconnect is one). */
   readonly connectionsAccepted: number;
   cut(): Promise<void>;
+  /**
+   * Cuts (as `cut()`) from inside the proxy's data handler once clients have sent `bytes` more
+   * bytes: the cut lands while a client's large write is still being transferred, not before or after it.
+   */
+  cutAfterClientBytes(bytes: number): Promise<void>;
+  /** Listens again (a no-op when not cut). */
   restore(): Promise<void>;
   close(): Promise<void>;
 }
@@ -19,6 +25,7 @@ export interface CuttableTcpProxy {
 export async function startCuttableTcpProxy(target: { host: string; port: number }): Promise<CuttableTcpProxy> {
   const open = new Set<Socket>();
   let accepted = 0;
+  let armed: { remaining: number; cut: () => void } | undefined;
   const server = createServer((client) => {
     accepted += 1;
     const upstream = connect(target.port, target.host);
@@ -30,6 +37,11 @@ export async function startCuttableTcpProxy(target: { host: string; port: number
       open.delete(client);
       open.delete(upstream);
     };
+    client.on('data', (data: Buffer) => {
+      if (!armed) return;
+      armed.remaining -= data.length;
+      if (armed.remaining <= 0) armed.cut();
+    });
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
     client.pipe(upstream);
@@ -49,6 +61,12 @@ export async function startCuttableTcpProxy(target: { host: string; port: number
   };
   const stopListening = () => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
 
+  const cut = async () => {
+    const closed = stopListening();
+    destroyAll();
+    await closed;
+  };
+
   await listen(0);
   const port = (server.address() as AddressInfo).port;
   return {
@@ -56,13 +74,20 @@ export async function startCuttableTcpProxy(target: { host: string; port: number
     get connectionsAccepted() {
       return accepted;
     },
-    async cut() {
-      const closed = stopListening();
-      destroyAll();
-      await closed;
+    cut,
+    cutAfterClientBytes(bytes) {
+      return new Promise<void>((resolve) => {
+        armed = {
+          remaining: bytes,
+          cut: () => {
+            armed = undefined;
+            void cut().then(resolve);
+          },
+        };
+      });
     },
     async restore() {
-      await listen(port);
+      if (!server.listening) await listen(port);
     },
     async close() {
       const closed = stopListening();
