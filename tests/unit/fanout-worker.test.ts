@@ -4,7 +4,7 @@ import { openDatabase, rows, type Database } from '../../backend/db/client';
 import { rootLogger } from '../../backend/observability/logger';
 import { ensureFanoutItems, listFanoutItems, type FanoutItemRow, type FanoutService } from '../../backend/workflow/fanout/fanout-store';
 import { FanoutWorker, type FanoutWorkerOptions, type JobClient } from '../../backend/workflow/fanout/fanout-worker';
-import { TransientError } from '../../backend/workflow/errors';
+import { TransientError } from '../../backend/errors';
 import { eventually } from '../support/backend';
 import { newFakeWorkflow } from '../support/fake-engine';
 
