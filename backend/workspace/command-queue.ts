@@ -204,6 +204,35 @@ export class WorkspaceCommandQueue {
     return { duplicate: false, command: updated };
   }
 
+  /**
+   * Extends the lease of a command its holder is still working on (slow Workspace calls), so no
+   * other execution is offered it meanwhile. One fenced UPDATE: only the current lease token of a
+   * still-leased command renews; anything else is a stale lease (re-claimed, completed, withdrawn).
+   */
+  async renewLease(ownerEmail: string, commandId: string, leaseToken: string): Promise<{ leaseExpiresAt: Date }> {
+    const [renewed] = await this.db
+      .update(workspaceCommands)
+      .set({ leaseExpiresAt: sql`now() + ${this.leaseMs} * interval '1 millisecond'` })
+      .where(
+        and(
+          eq(workspaceCommands.id, commandId),
+          eq(workspaceCommands.ownerEmail, ownerEmail),
+          eq(workspaceCommands.status, 'leased'),
+          eq(workspaceCommands.leaseToken, leaseToken),
+        ),
+      )
+      .returning({ leaseExpiresAt: workspaceCommands.leaseExpiresAt });
+    if (renewed?.leaseExpiresAt) return { leaseExpiresAt: renewed.leaseExpiresAt };
+    // Not renewed: say why, as complete() does (unknown id, someone else's command, or not ours any more).
+    const [command] = await this.db
+      .select({ ownerEmail: workspaceCommands.ownerEmail })
+      .from(workspaceCommands)
+      .where(eq(workspaceCommands.id, commandId));
+    if (!command) throw new CommandRejectedError(404, 'not_found', 'command not found');
+    if (command.ownerEmail !== ownerEmail) throw new CommandRejectedError(403, 'forbidden', 'command belongs to another instructor');
+    throw new CommandRejectedError(409, 'stale_lease', 'lease token is not current for this command');
+  }
+
   /** Withdraws a workflow's unfinished commands (cancel / permanent failure), but never its compensation. */
   async cancelPending(workflowId: string): Promise<number> {
     const cancelled = await this.db
