@@ -92,3 +92,30 @@ describe('DriveApp', () => {
     ]);
   });
 });
+
+describe('overlapping executions', () => {
+  it('a second execution runs inside a call of the first, sharing properties, locks and the clock', () => {
+    const emulator = fixtureEmulator({ callLatencyMs: 1_000 });
+    const other = emulator.overlapDuring({ call: 'Properties.setProperty', nth: 2, functionName: 'overlapReader' });
+    const first = emulator.run('overlapWriter', 4) as { sawOther: string; elapsedMs: number };
+
+    // The other execution saw the first's two writes so far, and not its lock (held across the overlap).
+    expect(other.outcome()).toEqual({ started: true, ok: true, result: { keys: ['a0', 'a1', 'b'], gotLock: false } });
+    // The first sees what the other wrote, and the other's time (latency, the lock wait) passed for it too.
+    expect(first.sawOther).toBe('from the other execution');
+    const [writer, reader] = [...emulator.state.executions].sort((a, b) => a.id - b.id);
+    expect(writer.functionName).toBe('overlapWriter');
+    expect(reader.functionName).toBe('overlapReader');
+    expect(writer.simulatedMs).toBeGreaterThanOrEqual(reader.simulatedMs + 4 * 1_000);
+    expect(first.elapsedMs).toBeGreaterThanOrEqual(reader.simulatedMs);
+    // Both ended: nothing is left holding the lock, and later executions do not nest.
+    expect(emulator.run('overlapReader')).toEqual({ keys: ['a0', 'a1', 'a2', 'a3', 'b'], gotLock: true });
+  });
+
+  it('an overlap that never finds its call does not start', () => {
+    const emulator = fixtureEmulator();
+    const other = emulator.overlapDuring({ call: 'FormApp.create', functionName: 'overlapReader' });
+    emulator.run('overlapWriter', 2);
+    expect(other.outcome()).toEqual({ started: false });
+  });
+});

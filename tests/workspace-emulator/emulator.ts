@@ -50,6 +50,28 @@ export interface TriggerRunResult {
   result?: unknown;
 }
 
+/** An execution started inside another one's service call (overlapDuring). */
+export interface OverlapSpec {
+  /** Start during the nth (default 1st) call with this key, e.g. 'Form.addMultipleChoiceItem', of any execution. */
+  call: string;
+  nth?: number;
+  /** The overlapping execution: a top-level function run as google.script.run would (a sidebar poll). */
+  functionName: string;
+  args?: unknown[];
+  /**
+   * That call really is this slow: the thread blocks this long (real time) before the other execution
+   * starts, so time-based state outside the emulator (a backend's command lease) moves on too.
+   */
+  stallRealMs?: number;
+}
+
+export interface OverlapOutcome {
+  started: boolean;
+  ok?: boolean;
+  result?: unknown;
+  error?: string;
+}
+
 export interface WorkspaceEmulator {
   /** One execution of a top-level function, as google.script.run or the editor would; throws ScriptExecutionError. */
   run(functionName: string, ...args: unknown[]): unknown;
@@ -79,6 +101,18 @@ export interface WorkspaceEmulator {
   linkForeignForm(spreadsheetId: string, owner: string, questionTitles: string[]): string;
   /** The user's consent changes (an update added scopes they have not granted yet; undefined = all declared). */
   setGrantedScopes(scopes: string[] | undefined): void;
+  /**
+   * Overlapping executions (the sidebar poll while a trigger runs): schedules `spec.functionName` to
+   * start while another execution is inside the given service call. The model: Apps Script runs
+   * each execution in its own process; executions share only Workspace, Properties and Lock state,
+   * and see each other only through service calls. So "B starts after one of A's calls took effect
+   * and ends before A sees that call return" is a real interleaving, and the simplest one that
+   * lets two executions race on shared state: B runs to its end synchronously inside A's call,
+   * with its own fresh global scope, sharing the state, clock (latency and sleeps count for both)
+   * and locks (a lock A holds stays held while B runs). Not modelled: interleavings where A
+   * continues while B is suspended. One-shot; `outcome()` tells what B did once it ran.
+   */
+  overlapDuring(spec: OverlapSpec): { outcome(): OverlapOutcome };
   /** Log lines (Logger and console), optionally of one execution. */
   logs(executionId?: number): string[];
 }
@@ -261,6 +295,38 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
     },
     setGrantedScopes(scopes) {
       rt.options.grantedScopes = scopes ? [...scopes] : undefined;
+    },
+    overlapDuring(spec) {
+      const outcome: OverlapOutcome = { started: false };
+      let seen = 0;
+      rt.overlapHooks.push({
+        when: (key) => key === spec.call && ++seen === (spec.nth ?? 1),
+        start: () => {
+          outcome.started = true;
+          rt.stallForReal(spec.stallRealMs ?? 0);
+          // A sidebar call runs in the document even when the execution it overlaps (hourly trigger) has none.
+          const documentless = rt.documentless;
+          rt.documentless = false;
+          try {
+            outcome.result = host.execute({
+              functionName: spec.functionName,
+              kind: 'run',
+              authMode: 'FULL',
+              budgetMs: budget,
+              args: spec.args ?? [],
+              overlapping: true,
+            });
+            outcome.ok = true;
+          } catch (err) {
+            if (!(err instanceof ScriptExecutionError)) throw err;
+            outcome.ok = false;
+            outcome.error = err.message;
+          } finally {
+            rt.documentless = documentless;
+          }
+        },
+      });
+      return { outcome: () => ({ ...outcome }) };
     },
     logs: (executionId) => state.logs.filter((l) => executionId === undefined || l.executionId === executionId).map((l) => l.message),
   };

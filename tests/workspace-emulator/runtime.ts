@@ -128,9 +128,23 @@ interface InjectedQuotaError {
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
+/**
+ * Another execution scheduled to start while this one is inside a service call (see
+ * WorkspaceEmulator.overlapDuring): `when` sees each completed call's key ('Form.addMultipleChoiceItem').
+ */
+export interface OverlapHook {
+  when: (callKey: string) => boolean;
+  start: () => void;
+}
+
 export class Runtime implements CallGate {
   readonly counts: Record<string, number> = {};
+  /** The execution whose code is running now (the innermost of `live`). */
   current: Execution | undefined;
+  /** Every execution that has started and not ended: more than one while executions overlap. */
+  readonly live: Execution[] = [];
+  /** One-shot hooks that start an overlapping execution inside a service call. */
+  readonly overlapHooks: OverlapHook[] = [];
   activeSpreadsheetId = '';
   /** A time-driven trigger runs with no active document: no active spreadsheet, document lock or document properties. */
   documentless = false;
@@ -166,7 +180,14 @@ export class Runtime implements CallGate {
     // The real part already moved both clocks; add only the simulated remainder.
     const simulatedRemainder = Math.max(0, Math.ceil(ms - (performance.now() - before)));
     this.state.clockOffsetMs += simulatedRemainder;
-    if (ex) ex.sleptMs += simulatedRemainder;
+    // Time passes for every running execution, not only the one that waited (overlapping executions).
+    for (const live of this.live) live.sleptMs += simulatedRemainder;
+    if (ex && !this.live.includes(ex)) ex.sleptMs += simulatedRemainder;
+  }
+
+  /** Blocks the thread for real (a call that really is slow: a backend lease expires meanwhile) and moves every clock. */
+  stallForReal(ms: number): void {
+    if (ms >= 1) Atomics.wait(sleepCell, 0, 0, ms);
   }
 
   fail(message: string): never {
@@ -195,12 +216,21 @@ export class Runtime implements CallGate {
       this.takeInjectedQuotaError(family, key);
       if (this.options.callLatencyMs > 0 && family !== 'Utilities' && kind !== 'Utilities') this.advanceClock(this.options.callLatencyMs);
       const result = call();
+      this.runOverlapHooks(key);
       this.checkBudget(ex);
       return intoRealm(result, ex.realm);
     } catch (err) {
       if (err instanceof ex.realm.Error) throw err;
       throw scriptError(messageOf(err), ex.realm);
     }
+  }
+
+  /** The call's effect has happened but its caller has not seen the result yet: another execution may start now. */
+  private runOverlapHooks(key: string): void {
+    const index = this.overlapHooks.findIndex((h) => h.when(key));
+    if (index < 0) return;
+    const [hook] = this.overlapHooks.splice(index, 1);
+    hook.start();
   }
 
   checkBudget(ex: Execution): void {
