@@ -84,6 +84,31 @@ describe('CommandLedger (idempotency of re-delivered commands)', () => {
     for (const id of ['a', 'b', 'c', 'd', 'e']) ledger.recordResult(id, 'trash_files', { trashedFileIds: [id] });
     expect(['a', 'b', 'c', 'd', 'e'].filter((id) => ledger.storedResult(id))).toEqual(['c', 'd', 'e']);
   });
+
+  it('marks a running command: a concurrent claim is told to leave it and hands over its lease token, under the lock', () => {
+    let now = 1_000;
+    let locked = 0;
+    const ledger = new CommandLedger(
+      new JsonStore(new MemoryProperties()),
+      () => now,
+      100,
+      (fn) => {
+        locked++;
+        return fn();
+      },
+    );
+    expect(ledger.beginRun('cmd-1', 'token-1', 5_000)).toBe('started');
+    expect(ledger.beginRun('cmd-1', 'token-2', 9_000)).toBe('running_elsewhere');
+    expect(ledger.takeHandover('cmd-1')).toBe('token-2');
+    expect(ledger.takeHandover('cmd-1')).toBeUndefined(); // taken once
+    expect(locked).toBe(4);
+
+    // A mark whose execution can no longer be alive is ignored; an ended run leaves nothing behind.
+    now = 6_000;
+    expect(ledger.beginRun('cmd-1', 'token-3', 9_000)).toBe('started');
+    ledger.endRun('cmd-1');
+    expect(ledger.beginRun('cmd-1', 'token-4', 9_000)).toBe('started');
+  });
 });
 
 describe('FormRegistry', () => {
