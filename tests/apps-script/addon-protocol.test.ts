@@ -143,6 +143,26 @@ describe('triggers', () => {
   });
 });
 
+describe('onOpen and onInstall in every authorization mode', () => {
+  it('only build the menu: no properties, document, UrlFetch or identity, so AuthMode.NONE (not enabled in this document) works', async () => {
+    const callsBefore = (await backendState()).authHeaders.length;
+    const menu = [{ title: 'PresGen add-on menu', items: [{ caption: 'Open PresGen-Assess', functionName: 'showSidebar' }] }];
+    for (const mode of ['NONE', 'LIMITED'] as const) {
+      const emulator = newEmulator();
+      emulator.openDocument(mode);
+      expect(emulator.state.menus, `onOpen in ${mode}`).toEqual(menu);
+    }
+    for (const mode of ['NONE', 'LIMITED', 'FULL'] as const) {
+      const emulator = newEmulator();
+      emulator.installAddon(mode);
+      expect(emulator.state.menus, `onInstall in ${mode}`).toEqual(menu);
+      expect(emulator.state.executions.map((e) => [e.functionName, e.ok])).toEqual([['onInstall', true]]);
+      expect(emulator.callCounts()).toEqual({ 'SpreadsheetApp.getUi': 1, 'Ui.createAddonMenu': 1, 'Menu.addItem': 1, 'Menu.addToUi': 1 });
+    }
+    expect((await backendState()).authHeaders).toHaveLength(callsBefore); // no call reached the backend
+  });
+});
+
 describe('commands', () => {
   it('create_assessment_assets: one folder, one published quiz form to the active sheet, one results sheet; a re-delivery creates nothing', async () => {
     const emulator = newEmulator();

@@ -64,6 +64,42 @@ describe('HtmlService, Ui and simple triggers', () => {
   });
 });
 
+describe('authorization modes of onOpen/onInstall', () => {
+  const NOT_ENABLED = /^You do not have permission to call .*AuthMode\.NONE/;
+
+  it('AuthMode.NONE allows only the menu (and logging, Utilities): properties, the document, identity, UrlFetch and locks throw', () => {
+    const emulator = fixtureEmulator();
+    const outcome = emulator.installAddon('NONE') as { authMode: string; hasSource: boolean; probes: Record<string, string> };
+    expect(outcome.authMode).toBe('NONE');
+    expect(outcome.hasSource).toBe(false);
+    expect(outcome.probes.utilities).toBe('ok');
+    for (const probe of ['properties', 'activeSpreadsheet', 'identityToken', 'urlFetch', 'userLock']) {
+      expect(outcome.probes[probe], probe).toMatch(NOT_ENABLED);
+    }
+    expect(emulator.state.menus).toEqual([
+      { title: 'PresGen add-on menu', items: [{ caption: 'Open PresGen-Assess', functionName: 'showSidebar' }] },
+    ]);
+  });
+
+  it('AuthMode.LIMITED reaches the document and properties but not identity or UrlFetch; FULL reaches them', () => {
+    const emulator = fixtureEmulator();
+    const limited = emulator.installAddon('LIMITED') as { hasSource: boolean; probes: Record<string, string> };
+    expect(limited.hasSource).toBe(true);
+    expect(limited.probes).toMatchObject({ properties: 'ok', activeSpreadsheet: 'ok', userLock: 'ok' });
+    expect(limited.probes.identityToken).toMatch(/^You do not have permission to call ScriptApp.getIdentityToken/);
+    expect(limited.probes.urlFetch).toMatch(/^You do not have permission to call UrlFetchApp.fetch/);
+    const full = emulator.installAddon() as { authMode: string; probes: Record<string, string> };
+    expect(full.authMode).toBe('FULL');
+    expect(full.probes).toMatchObject({ properties: 'ok', activeSpreadsheet: 'ok' });
+    expect(full.probes.identityToken).not.toMatch(/permission/);
+  });
+
+  it('onOpen in AuthMode.NONE fails like Google when it touches a service (the fixture records an error in properties)', () => {
+    const emulator = fixtureEmulator();
+    expect(() => emulator.openDocument('NONE')).toThrow(NOT_ENABLED);
+  });
+});
+
 describe('DriveApp', () => {
   it('creates a folder, moves a spreadsheet into it, shares and trashes', () => {
     const emulator = fixtureEmulator();

@@ -75,8 +75,16 @@ export interface OverlapOutcome {
 export interface WorkspaceEmulator {
   /** One execution of a top-level function, as google.script.run or the editor would; throws ScriptExecutionError. */
   run(functionName: string, ...args: unknown[]): unknown;
-  /** Opens the document: runs onOpen as a simple trigger (LIMITED auth, simple-trigger budget) if defined. */
-  openDocument(): unknown;
+  /**
+   * Opens the document: runs onOpen as a simple trigger (simple-trigger budget) if defined. LIMITED
+   * (default): the add-on is enabled in this document; NONE: installed, but not used in it yet.
+   */
+  openDocument(authMode?: 'LIMITED' | 'NONE'): unknown;
+  /**
+   * The user installs the add-on from the Marketplace while the document is open: runs onInstall if
+   * defined. Google documents FULL; NONE models the stricter case the add-on must survive too.
+   */
+  installAddon(authMode?: AuthMode): unknown;
   /** A learner submits the form: records the response, appends it to the response tab, fires onFormSubmit triggers. */
   fireFormSubmit(formId: string, answers: Record<string, string>, respondentEmail: string): TriggerRunResult[];
   /** Runs every installed time-driven trigger once; one-shot after() triggers are removed. */
@@ -174,6 +182,20 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
     }
   };
 
+  /** onOpen/onInstall: the event carries authMode; in NONE there is no document access, so no `source`. */
+  const runAddonEvent = (functionName: 'onOpen' | 'onInstall', authMode: AuthMode) => {
+    const spreadsheetId = rt.activeSpreadsheetId;
+    const budgetMs = authMode === 'FULL' ? budget : simpleBudget;
+    try {
+      return execute(functionName, authMode === 'FULL' ? 'run' : 'simple-trigger', authMode, budgetMs, [], () => [
+        authMode === 'NONE' ? { authMode } : { authMode, source: host.spreadsheets.spreadsheet(spreadsheetId) },
+      ]);
+    } catch (err) {
+      if (err instanceof ScriptExecutionError && err.message === `Script function not found: ${functionName}`) return undefined;
+      throw err;
+    }
+  };
+
   const emulator: WorkspaceEmulator = {
     state,
     manifest,
@@ -185,16 +207,11 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
       if (functionName.endsWith('_')) throw new ScriptExecutionError(`Script function not found: ${functionName}`, functionName);
       return execute(functionName, 'run', 'FULL', budget, args);
     },
-    openDocument() {
-      const spreadsheetId = rt.activeSpreadsheetId;
-      try {
-        return execute('onOpen', 'simple-trigger', 'LIMITED', simpleBudget, [], () => [
-          { authMode: 'LIMITED', source: host.spreadsheets.spreadsheet(spreadsheetId) },
-        ]);
-      } catch (err) {
-        if (err instanceof ScriptExecutionError && err.message === 'Script function not found: onOpen') return undefined;
-        throw err;
-      }
+    openDocument(authMode = 'LIMITED') {
+      return runAddonEvent('onOpen', authMode);
+    },
+    installAddon(authMode = 'FULL') {
+      return runAddonEvent('onInstall', authMode);
     },
     fireFormSubmit(formId, answers, respondentEmail) {
       const form = state.forms.get(formId);

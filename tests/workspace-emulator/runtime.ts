@@ -116,6 +116,17 @@ export interface RuntimeOptions {
   callLatencyMs: number;
 }
 
+/**
+ * AuthMode.NONE (onOpen in a document where the add-on is installed but not used yet; onInstall in
+ * the stricter case): Google allows no service that needs authorization, only building the menu
+ * (https://developers.google.com/apps-script/reference/script/auth-mode,
+ * https://developers.google.com/apps-script/add-ons/lifecycle). Modelled strictly: the add-on menu,
+ * logging and Utilities; no PropertiesService, active document, lock, session, UrlFetch or ScriptApp.
+ */
+const NONE_ALLOWED_KINDS = new Set(['Menu', 'Logger', 'console', 'Utilities', 'Blob']);
+const NONE_ALLOWED_CALLS = new Set(['SpreadsheetApp.getUi', 'Ui.createAddonMenu', 'Ui.createMenu']);
+export const AUTH_MODE_NONE_HINT = 'This add-on has not been enabled in this document (AuthMode.NONE): only menus can be built.';
+
 /** Calls that never need a granted scope: they report on authorization instead. */
 const CONSENT_EXEMPT = new Set(['ScriptApp.getIdentityToken', 'ScriptApp.getAuthorizationInfo']);
 export const AUTHORIZATION_REQUIRED = 'Authorization is required to perform that action.';
@@ -266,6 +277,9 @@ export class Runtime implements CallGate {
   }
 
   private checkPermission(ex: Execution, family: string, key: string): void {
+    if (ex.authMode === 'NONE' && !NONE_ALLOWED_KINDS.has(key.split('.')[0]) && !NONE_ALLOWED_CALLS.has(key)) {
+      throw new AppsScriptError(`You do not have permission to call ${key}. ${AUTH_MODE_NONE_HINT}`);
+    }
     const scopes = requiredScopes(family, key);
     // Simple triggers (onOpen in LIMITED mode) may not touch services that need authorization.
     const limitedForbidden =
