@@ -8,7 +8,13 @@ import { intoRealm, messageOf, scriptError, type Realm } from './realm';
 import type { EmulatorState } from './state';
 
 export type QuotaName =
-  'UrlFetchApp.fetch' | 'FormApp.create' | 'SpreadsheetApp.create' | 'DriveApp.createFolder' | 'DriveApp.createFile' | 'triggerRuntimeMs';
+  | 'UrlFetchApp.fetch'
+  | 'FormApp.create'
+  | 'SpreadsheetApp.create'
+  | 'DriveApp.createFolder'
+  | 'DriveApp.createFile'
+  | 'PropertiesService.readWrite'
+  | 'triggerRuntimeMs';
 
 /** Consumer-account daily quotas (https://developers.google.com/apps-script/guides/services/quotas). */
 export const DEFAULT_DAILY_QUOTAS: Record<QuotaName, number> = {
@@ -17,6 +23,8 @@ export const DEFAULT_DAILY_QUOTAS: Record<QuotaName, number> = {
   'SpreadsheetApp.create': 250,
   'DriveApp.createFolder': 250,
   'DriveApp.createFile': 250,
+  /** "Properties read/write": 50,000/day consumer, 500,000/day Workspace; every store read or write counts one. */
+  'PropertiesService.readWrite': 50_000,
   triggerRuntimeMs: 90 * 60 * 1000,
 };
 
