@@ -5,6 +5,7 @@ import {
   ClaimCommandsResponse,
   CompleteCommandResponse,
   FormSubmissionResponse,
+  RenewCommandLeaseResponse,
   WorkflowDetail,
   WorkflowPage,
   WorkflowView,
@@ -13,6 +14,7 @@ import {
 } from '../shared/contracts/api';
 import type { CommandCompletion, FormSubmission } from '../shared/contracts/commands';
 import type { StepStatus, WorkflowStatus } from '../shared/workflow-status';
+import type { RenewalOutcome } from './commands/lease';
 import { BackendError, backendErrorFrom } from './http/backend-error';
 import { NETWORK_FAILURE_STATUS, decideHttpRetry, headerValue } from './http/retry-policy';
 import type { ExecutionClock } from './runtime/clock';
@@ -55,6 +57,11 @@ const ClaimedCommandsEnvelope = ClaimCommandsResponse.extend({ commands: z.array
 const NoContent = z.unknown();
 
 export type CompletionOutcome = 'accepted' | 'duplicate' | 'stale_lease';
+/** Claimed commands (each validated on its own) and the backend's clock when it leased them. */
+export interface ClaimedBatch {
+  commands: unknown[];
+  serverTimeMs?: number;
+}
 export type SubmissionOutcome = { outcome: 'accepted' | 'duplicate'; workflowId: string } | { outcome: 'not_ours' };
 
 export class BackendClient {
@@ -94,9 +101,17 @@ export class BackendClient {
   }
 
   /** Raw claimed commands: each is validated on its own, so one bad payload cannot block the rest. */
-  claimCommands(spreadsheetId: string | undefined, max: number): unknown[] {
+  claimCommands(spreadsheetId: string | undefined, max: number): ClaimedBatch {
     const body = spreadsheetId ? { spreadsheetId, max } : { max };
-    return this.call('post', API_PATHS.claimCommands, ClaimedCommandsEnvelope, body).body.commands;
+    const res = this.call('post', API_PATHS.claimCommands, ClaimedCommandsEnvelope, body);
+    return { commands: res.body.commands, serverTimeMs: serverTime(res.headers) };
+  }
+
+  /** Extends the lease of a command still being worked on; 409 = another execution owns it now. */
+  renewCommandLease(commandId: string, leaseToken: string): RenewalOutcome {
+    const res = this.call('post', API_PATHS.renewCommand(commandId), RenewCommandLeaseResponse, { leaseToken }, [409]);
+    if (res.status === 409) return 'stale_lease';
+    return { leaseExpiresAt: res.body.leaseExpiresAt, serverTimeMs: serverTime(res.headers) };
   }
 
   /** 409 = our lease is stale: another execution owns the command now, so we drop it. */
@@ -127,15 +142,15 @@ export class BackendClient {
     schema: S,
     body?: unknown,
     tolerated: number[] = [],
-  ): { status: number; body: z.infer<S> } {
+  ): { status: number; body: z.infer<S>; headers: Record<string, unknown> } {
     const url = this.deps.baseUrl + path;
     const maxAttempts = this.deps.maxAttempts ?? RETRY.maxAttempts;
     for (let attempt = 1; ; attempt++) {
       const response = this.attempt(method, url, body);
       if (response.status >= 200 && response.status < 300) {
-        return { status: response.status, body: parseBody(schema, response, path) };
+        return { status: response.status, body: parseBody(schema, response, path), headers: response.headers };
       }
-      if (tolerated.includes(response.status)) return { status: response.status, body: undefined as z.infer<S> };
+      if (tolerated.includes(response.status)) return { status: response.status, body: undefined as z.infer<S>, headers: response.headers };
 
       const decision = decideHttpRetry({
         status: response.status,
@@ -204,6 +219,12 @@ function parseBody<S extends z.ZodType>(schema: S, response: HttpResponse, path:
     code: 'bad_response',
     retryable: false,
   });
+}
+
+/** The backend's clock from the HTTP Date header (whole seconds), when it sent one. */
+function serverTime(headers: Record<string, unknown>): number | undefined {
+  const parsed = Date.parse(headerValue(headers, 'Date') ?? '');
+  return Number.isFinite(parsed) ? parsed : undefined;
 }
 
 /** Paths without ids or query strings, so logs stay free of anything personal. */

@@ -16,6 +16,7 @@ import {
 } from './form-submit';
 import { BackendError } from './http/backend-error';
 import { pumpCommands as runPump, type PumpStats } from './pump';
+import { dailyQuotaNotice } from './quota';
 import { createAddonRuntime, flushQuotaUsage, type AddonRuntime } from './runtime/addon-runtime';
 import { ConsentRequiredError, reauthorizationNotice, triggerMayRun } from './runtime/consent';
 import { errorMessage, log, redact } from './runtime/log';
@@ -242,6 +243,12 @@ function sidebarCall<T>(fn: (rt: AddonRuntime) => T): T {
     if (err instanceof InvalidInputError || err instanceof BackendError || err instanceof ConsentRequiredError) {
       // eslint-disable-next-line preserve-caught-error
       throw new Error(err.message);
+    }
+    const quotaNotice = dailyQuotaNotice(err);
+    if (quotaNotice) {
+      log.warn('sidebar_call_daily_quota', { message: errorMessage(err) });
+      // eslint-disable-next-line preserve-caught-error
+      throw new Error(quotaNotice);
     }
     log.error('sidebar_call_failed', { message: errorMessage(err) });
     // eslint-disable-next-line preserve-caught-error

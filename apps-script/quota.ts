@@ -15,6 +15,31 @@ export function isQuotaError(err: unknown): boolean {
   return QUOTA_MESSAGE.test(errorMessage(err));
 }
 
+const DAILY_QUOTA = /service invoked too many times for one day:\s*([a-z]+)/i;
+
+/** What each daily limit Google names covers, in an instructor's words (consumer-account figures). */
+const DAILY_LIMITS: Record<string, string> = {
+  properties: "the add-on's saved state (Properties: 50,000 reads and writes a day)",
+  urlfetch: 'calls from the add-on to PresGen-Assess (UrlFetch: 20,000 a day)',
+  forms: 'new Google Forms (250 a day)',
+  spreadsheets: 'new spreadsheets (250 a day)',
+  driveapp: 'Google Drive operations',
+};
+
+/**
+ * A plain-words notice when a call failed because a DAILY Google quota is used up (retrying today
+ * cannot help), else undefined. Shown in the sidebar instead of Google's terse text.
+ */
+export function dailyQuotaNotice(err: unknown): string | undefined {
+  const match = DAILY_QUOTA.exec(errorMessage(err));
+  if (!match) return undefined;
+  const what = DAILY_LIMITS[match[1].toLowerCase()] ?? `the Google service "${match[1]}"`;
+  return (
+    `Google's daily limit for ${what} is used up for your account. Nothing was lost: PresGen-Assess picks up ` +
+    'where it stopped once Google resets the limit (24 hours after the first use of the day). Please try again then.'
+  );
+}
+
 /** Sleeps before retry 1, 2, 3 of a call that hit a quota error. */
 export const QUOTA_RETRY_DELAYS_MS: readonly number[] = [1_000, 4_000, 10_000];
 

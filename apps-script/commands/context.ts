@@ -4,6 +4,7 @@ import type { FormRegistry } from '../storage/form-registry';
 import type { GoogleDriveClient } from '../workspace/drive-client';
 import type { GoogleFormsClient } from '../workspace/forms-client';
 import type { GoogleSheetsClient } from '../workspace/sheets-client';
+import type { CommandLease } from './lease';
 
 /** Everything a command handler may use; built once per execution in main.ts. */
 export interface CommandContext {
@@ -13,6 +14,8 @@ export interface CommandContext {
   ledger: CommandLedger;
   registry: FormRegistry;
   clock: ExecutionClock;
+  /** The lease of the command being run (NO_LEASE outside one): handlers keep it alive between slow phases. */
+  lease: CommandLease;
 }
 
 /** A failure that retrying cannot fix (bad input, missing sheet): the backend should not re-offer it. */

@@ -8,7 +8,8 @@ import type { CommandContext } from './context';
  *
  * Resumable: every created id is saved as progress under the command id before the next step, so
  * an execution killed half way and a re-delivered command reuse the folder/form/sheet already made
- * instead of creating a second set.
+ * instead of creating a second set. The command's lease is kept alive between the slow phases, so
+ * no other execution is offered it while this one works (see pump.ts for a concurrent claim).
  */
 
 interface Progress {
@@ -30,14 +31,17 @@ export function createAssessmentAssets(
     progress.folderId = folder.getId();
     save();
   }
+  ctx.lease.keepAlive();
 
   const form = progress.formId ? ctx.forms.openForm(progress.formId) : ctx.forms.createForm(payload.formTitle, payload.formDescription);
   if (!progress.formId) {
     progress.formId = form.getId();
     save();
   }
+  ctx.lease.keepAlive();
 
-  const itemIds = ctx.forms.ensureQuizItems(form, payload.items);
+  // ~5 FormApp calls per question: the lease is checked after each one (renewed only when half gone).
+  const itemIds = ctx.forms.ensureQuizItems(form, payload.items, () => ctx.lease.keepAlive());
   const itemQuestionIds: Record<string, string> = {};
   itemIds.forEach((itemId, i) => (itemQuestionIds[itemId] = payload.items[i].questionId));
   // Registered before publishing: the first submission can arrive the moment the form is live.
@@ -47,6 +51,7 @@ export function createAssessmentAssets(
   const published = ctx.forms.publishForm(form);
   if (!published) throw new Error('the form could not be published');
   ctx.drive.move(progress.formId, folder);
+  ctx.lease.keepAlive();
 
   const results = progress.resultsSpreadsheetId
     ? ctx.sheets.open(progress.resultsSpreadsheetId)

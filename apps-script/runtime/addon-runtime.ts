@@ -1,8 +1,9 @@
 import { BackendClient, urlFetchTransport } from '../backend-client';
 import type { CommandContext } from '../commands/context';
+import { NO_LEASE } from '../commands/lease';
 import { QuotaGuard, UsageCounter, mergeDailyUsage, quotaDay, type DailyUsage } from '../quota';
 import { readSettings, type AddonSettings } from '../settings';
-import { CommandLedger } from '../storage/command-ledger';
+import { CommandLedger, type Exclusive } from '../storage/command-ledger';
 import { FormRegistry } from '../storage/form-registry';
 import { JsonStore } from '../storage/json-store';
 import { GoogleDriveClient } from '../workspace/drive-client';
@@ -55,12 +56,38 @@ export function createAddonRuntime(kind: 'sidebar' | 'trigger'): AddonRuntime {
     forms: new GoogleFormsClient(quota),
     sheets: new GoogleSheetsClient(quota),
     drive: new GoogleDriveClient(quota),
-    ledger: new CommandLedger(store),
+    ledger: new CommandLedger(store, undefined, undefined, userLocked),
     registry: new FormRegistry(store),
     clock,
+    lease: NO_LEASE,
   };
   return { settings, clock, usage, client, ctx, store };
 }
+
+/** How long a ledger update waits for another execution of this user's to leave its critical section. */
+const USER_LOCK_WAIT_MS = 10_000;
+
+export class UserLockBusyError extends Error {
+  readonly retryable = true;
+  constructor() {
+    super('another PresGen-Assess execution of this user held the lock for too long');
+    this.name = 'UserLockBusyError';
+  }
+}
+
+/**
+ * The user lock around short read-check-write sequences in user properties that executions of the
+ * same user (sidebar, triggers) may run at the same time. Held only for those few calls.
+ */
+const userLocked: Exclusive = (fn) => {
+  const lock = LockService.getUserLock();
+  if (!lock.tryLock(USER_LOCK_WAIT_MS)) throw new UserLockBusyError();
+  try {
+    return fn();
+  } finally {
+    lock.releaseLock();
+  }
+};
 
 /**
  * Add this execution's Workspace calls to today's totals (user properties) and report the totals

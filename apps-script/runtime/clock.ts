@@ -21,6 +21,9 @@ export interface ClockDeps {
   sleep: (ms: number) => void;
 }
 
+/** Google ends every execution after 6 minutes, whatever budget the add-on gives itself. */
+export const MAX_EXECUTION_MS = 360_000;
+
 /** Apps Script caps Utilities.sleep at 5 minutes. */
 const MAX_SINGLE_SLEEP_MS = 300_000;
 

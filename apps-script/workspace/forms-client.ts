@@ -35,9 +35,9 @@ export class GoogleFormsClient {
   /**
    * Make the form hold exactly `items`, in order, and return their form item ids. Items already
    * there (a previous run that crashed half way) are kept when their titles match, so a resumed
-   * run adds only the missing ones.
+   * run adds only the missing ones. `afterEachItem` runs after each added item (lease keep-alive).
    */
-  ensureQuizItems(form: GoogleAppsScript.Forms.Form, items: QuizItem[]): string[] {
+  ensureQuizItems(form: GoogleAppsScript.Forms.Form, items: QuizItem[], afterEachItem: () => void = () => undefined): string[] {
     const existing = this.quota.call('Form.getItems', () => form.getItems());
     if (existing.length > items.length) throw new Error(`form already has ${existing.length} items, expected ${items.length}`);
     existing.forEach((item, i) => {
@@ -52,6 +52,7 @@ export class GoogleFormsClient {
       const item = this.quota.call('Form.addMultipleChoiceItem', () => form.addMultipleChoiceItem());
       this.configureItem(item, quizItem);
       ids.push(String(item.getId()));
+      afterEachItem();
     }
     return ids;
   }

@@ -6,7 +6,7 @@ import { rows, tableRows, type Database, type Executor } from '../db/client';
 import { workspaceCommands } from '../db/schema';
 import { WAKE_CHANNEL } from '../leased-work/wake-channel';
 import { wakeWorkflowsCte } from '../db/wake-workflows';
-import { claimDue, freshLeaseToken, type LeasedTable } from '../leased-work/leased-table';
+import { claimDue, freshLeaseToken, heldBy, msFromNow, type LeasedTable } from '../leased-work/leased-table';
 import { backoffDelayMs } from '../../shared/backoff';
 
 /**
@@ -243,6 +243,34 @@ export class WorkspaceCommandQueue {
           select c.*, (select count(*) from n) as notified from c`,
     );
     return row ?? null;
+  }
+
+  /**
+   * Extends the lease of a command its holder is still working on (slow Workspace calls), so no
+   * other execution is offered it meanwhile. One fenced UPDATE: only the current lease token of a
+   * still-leased command renews; anything else is a stale lease (re-claimed, completed, withdrawn).
+   */
+  async renewLease(ownerEmail: string, commandId: string, leaseToken: string): Promise<{ leaseExpiresAt: Date }> {
+    const [renewed] = await this.db
+      .update(workspaceCommands)
+      .set({ leaseExpiresAt: msFromNow(this.leaseMs) })
+      .where(
+        and(
+          heldBy(COMMAND_LEASES, commandId, leaseToken),
+          eq(workspaceCommands.ownerEmail, ownerEmail),
+          eq(workspaceCommands.status, 'leased'),
+        ),
+      )
+      .returning({ leaseExpiresAt: workspaceCommands.leaseExpiresAt });
+    if (renewed?.leaseExpiresAt) return { leaseExpiresAt: renewed.leaseExpiresAt };
+    // Not renewed: say why, as complete() does (unknown id, someone else's command, or not ours any more).
+    const [command] = await this.db
+      .select({ ownerEmail: workspaceCommands.ownerEmail })
+      .from(workspaceCommands)
+      .where(eq(workspaceCommands.id, commandId));
+    if (!command) throw new CommandRejectedError(404, 'not_found', 'command not found');
+    if (command.ownerEmail !== ownerEmail) throw new CommandRejectedError(403, 'forbidden', 'command belongs to another instructor');
+    throw new CommandRejectedError(409, 'stale_lease', 'lease token is not current for this command');
   }
 
   /** Withdraws a workflow's unfinished commands (cancel / permanent failure), but never its compensation. */

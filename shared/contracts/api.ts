@@ -97,6 +97,10 @@ export type ClaimCommandsResponse = z.infer<typeof ClaimCommandsResponse>;
 
 export const CompleteCommandResponse = z.object({ accepted: z.boolean(), duplicate: z.boolean() });
 
+/** Extend the lease of a command still being worked on; only the current lease token may. */
+export const RenewCommandLeaseRequest = z.object({ leaseToken: IdText }).strict();
+export const RenewCommandLeaseResponse = z.object({ leaseExpiresAt: z.iso.datetime({ offset: true }) });
+
 export const FormSubmissionResponse = z.object({
   workflowId: z.string(),
   accepted: z.boolean(),
@@ -138,6 +142,7 @@ export const API_PATHS = {
   retry: (id: string) => `/api/workflows/${encodeURIComponent(id)}/retry`,
   claimCommands: '/api/workspace/commands/claim',
   completeCommand: (id: string) => `/api/workspace/commands/${encodeURIComponent(id)}/complete`,
+  renewCommand: (id: string) => `/api/workspace/commands/${encodeURIComponent(id)}/renew`,
   formSubmissions: '/api/workspace/form-submissions',
   quota: '/api/workspace/quota',
 } as const;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAppsScript } from '../../scripts/build-apps-script';
-import { createWorkspaceEmulator, type WorkspaceEmulator } from '../workspace-emulator';
+import { createWorkspaceEmulator, ScriptExecutionError, type EmulatorOptions, type WorkspaceEmulator } from '../workspace-emulator';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/protocol-backend.mjs', import.meta.url));
 const INSTRUCTOR = 'instructor@example.com';
@@ -59,7 +59,7 @@ const control = async (path: string, body: unknown = {}) => {
 };
 const backendState = () => control('state') as Promise<BackendState>;
 
-function newEmulator(opts: { callLatencyMs?: number } = {}): WorkspaceEmulator {
+function newEmulator(opts: Pick<EmulatorOptions, 'callLatencyMs' | 'dailyQuotas'> = {}): WorkspaceEmulator {
   const emulator = createWorkspaceEmulator({
     bundleDir,
     user: { email: INSTRUCTOR, sub: 'instructor-1' },
@@ -143,6 +143,26 @@ describe('triggers', () => {
   });
 });
 
+describe('onOpen and onInstall in every authorization mode', () => {
+  it('only build the menu: no properties, document, UrlFetch or identity, so AuthMode.NONE (not enabled in this document) works', async () => {
+    const callsBefore = (await backendState()).authHeaders.length;
+    const menu = [{ title: 'PresGen add-on menu', items: [{ caption: 'Open PresGen-Assess', functionName: 'showSidebar' }] }];
+    for (const mode of ['NONE', 'LIMITED'] as const) {
+      const emulator = newEmulator();
+      emulator.openDocument(mode);
+      expect(emulator.state.menus, `onOpen in ${mode}`).toEqual(menu);
+    }
+    for (const mode of ['NONE', 'LIMITED', 'FULL'] as const) {
+      const emulator = newEmulator();
+      emulator.installAddon(mode);
+      expect(emulator.state.menus, `onInstall in ${mode}`).toEqual(menu);
+      expect(emulator.state.executions.map((e) => [e.functionName, e.ok])).toEqual([['onInstall', true]]);
+      expect(emulator.callCounts()).toEqual({ 'SpreadsheetApp.getUi': 1, 'Ui.createAddonMenu': 1, 'Menu.addItem': 1, 'Menu.addToUi': 1 });
+    }
+    expect((await backendState()).authHeaders).toHaveLength(callsBefore); // no call reached the backend
+  });
+});
+
 describe('commands', () => {
   it('create_assessment_assets: one folder, one published quiz form to the active sheet, one results sheet; a re-delivery creates nothing', async () => {
     const emulator = newEmulator();
@@ -194,6 +214,46 @@ describe('commands', () => {
     expect(emulator.state.forms.size).toBe(1);
     expect(emulator.state.forms.get(done!.result.formId)!.items).toHaveLength(QUIZ.length);
     expect([...emulator.state.driveItems.values()].filter((d) => d.name === 'PresGen create-5')).toHaveLength(1);
+  });
+
+  it('the daily Properties quota running out mid-command: a plain-words notice, and after the reset the command resumes with nothing doubled', async () => {
+    // How many Properties reads/writes one pump with one create command takes, on a fresh Workspace.
+    const probe = newEmulator();
+    await createAssets(probe, 'props-probe');
+    const perRun = probe.quotaUsage()['PropertiesService.readWrite'];
+
+    // Today's quota runs out part way through that command.
+    const emulator = newEmulator({ dailyQuotas: { 'PropertiesService.readWrite': Math.floor(perRun * 0.6) } });
+    await control('enqueue', [createAssetsCommand('props-1', emulator)]);
+    emulator.run('pumpNow');
+    // Whatever step it stopped at, nothing was reported as done (at most a retryable error).
+    const cut = (await backendState()).completions.filter((c) => c.id === 'props-1');
+    for (const c of cut) expect(c.error).toEqual({ retryable: true, message: expect.stringContaining('for one day: properties') });
+    expect(emulator.state.forms.size).toBeLessThanOrEqual(1);
+
+    // Every sidebar call now says what happened, in plain words.
+    let notice = '';
+    try {
+      emulator.run('pumpNow');
+    } catch (err) {
+      if (!(err instanceof ScriptExecutionError)) throw err;
+      notice = err.message;
+    }
+    expect(notice).toMatch(/^Google's daily limit for the add-on's saved state \(Properties: 50,000 reads and writes a day\) is used up/);
+    expect(notice).toMatch(/Nothing was lost/);
+
+    // An hour later (the hourly pump) the limit has reset and the backend offers the command again:
+    // it resumes (a run mark the cut-short execution left has expired with it), nothing is created twice.
+    emulator.resetDailyQuotas();
+    emulator.state.clockOffsetMs += 60 * 60_000;
+    await control('enqueue', [createAssetsCommand('props-1', emulator)]);
+    emulator.run('pumpNow');
+    const done = (await backendState()).completions.filter((c) => c.id === 'props-1').at(-1);
+    expect(done?.result?.formPublished).toBe(true);
+    expect(emulator.state.forms.size).toBe(1);
+    expect(emulator.state.forms.get(done!.result.formId)!.items.map((i) => i.title)).toEqual(QUIZ.map((q) => q.title));
+    expect([...emulator.state.driveItems.values()].filter((d) => d.name === 'PresGen props-1')).toHaveLength(1);
+    expect([...emulator.state.driveItems.values()].filter((d) => d.name === 'Results props-1')).toHaveLength(1);
   });
 
   it('write_tab: one setValues per tab, rows padded to the widest, header frozen', async () => {

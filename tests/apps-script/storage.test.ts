@@ -52,6 +52,44 @@ describe('JsonStore', () => {
     expect(props.values.size).toBe(0);
   });
 
+  it('a chunked overwrite cut short (daily Properties quota) leaves the old value readable, never a mix', () => {
+    const props = new MemoryProperties();
+    const store = new JsonStore(props);
+    const before = { ids: Array.from({ length: 2_000 }, (_, i) => `old-${i}`) };
+    const after = { ids: Array.from({ length: 2_000 }, (_, i) => `new-${i}`) };
+    store.set('registry', before);
+    expect(Math.ceil(JSON.stringify(after).length / MAX_CHUNK_CHARS)).toBe(3); // 3 chunks + the header: 4 writes
+    for (let allowed = 0; allowed < 4; allowed++) {
+      let writes = 0;
+      const quota = props.setProperty.bind(props);
+      props.setProperty = (key: string, value: string) => {
+        if (++writes > allowed) throw new Error('Service invoked too many times for one day: properties.');
+        quota(key, value);
+      };
+      expect(() => store.set('registry', after)).toThrow('Service invoked too many times for one day: properties.');
+      props.setProperty = quota;
+      expect(store.get('registry'), `cut after ${allowed} writes`).toEqual(before);
+    }
+    store.set('registry', after);
+    expect(store.get('registry')).toEqual(after);
+    // Only the current generation's chunks stay referenced; an older write's chunks are gone.
+    store.set('registry', { small: true });
+    expect(store.get('registry')).toEqual({ small: true });
+    expect(store.entries('registry').map(([k]) => k)).toEqual(['registry']);
+  });
+
+  it('reads values chunked by older versions (key#0, key#1, ...)', () => {
+    const props = new MemoryProperties();
+    const text = JSON.stringify({ pad: 'y'.repeat(MAX_CHUNK_CHARS + 5) });
+    props.values.set('old#0', text.slice(0, MAX_CHUNK_CHARS));
+    props.values.set('old#1', text.slice(MAX_CHUNK_CHARS));
+    props.values.set('old', '__chunks:2');
+    const store = new JsonStore(props);
+    expect(store.get('old')).toEqual(JSON.parse(text));
+    store.set('old', 1);
+    expect([...props.values.keys()]).toEqual(['old']);
+  });
+
   it('lists entries by prefix without chunk parts', () => {
     const store = new JsonStore(new MemoryProperties());
     store.set('cmd:done:1', 1);
@@ -83,6 +121,31 @@ describe('CommandLedger (idempotency of re-delivered commands)', () => {
     const ledger = new CommandLedger(new JsonStore(props), () => ++now, 3);
     for (const id of ['a', 'b', 'c', 'd', 'e']) ledger.recordResult(id, 'trash_files', { trashedFileIds: [id] });
     expect(['a', 'b', 'c', 'd', 'e'].filter((id) => ledger.storedResult(id))).toEqual(['c', 'd', 'e']);
+  });
+
+  it('marks a running command: a concurrent claim is told to leave it and hands over its lease token, under the lock', () => {
+    let now = 1_000;
+    let locked = 0;
+    const ledger = new CommandLedger(
+      new JsonStore(new MemoryProperties()),
+      () => now,
+      100,
+      (fn) => {
+        locked++;
+        return fn();
+      },
+    );
+    expect(ledger.beginRun('cmd-1', 'token-1', 5_000)).toBe('started');
+    expect(ledger.beginRun('cmd-1', 'token-2', 9_000)).toBe('running_elsewhere');
+    expect(ledger.takeHandover('cmd-1')).toBe('token-2');
+    expect(ledger.takeHandover('cmd-1')).toBeUndefined(); // taken once
+    expect(locked).toBe(4);
+
+    // A mark whose execution can no longer be alive is ignored; an ended run leaves nothing behind.
+    now = 6_000;
+    expect(ledger.beginRun('cmd-1', 'token-3', 9_000)).toBe('started');
+    ledger.endRun('cmd-1');
+    expect(ledger.beginRun('cmd-1', 'token-4', 9_000)).toBe('started');
   });
 });
 

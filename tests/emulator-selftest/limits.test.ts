@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXCEEDED_EXECUTION_TIME } from '../workspace-emulator';
-import { fixtureEmulator, removeFixtureBundles } from './helpers';
+import { DEFAULT_DAILY_QUOTAS, EXCEEDED_EXECUTION_TIME } from '../workspace-emulator';
+import { fixtureEmulator, INSTRUCTOR, removeFixtureBundles } from './helpers';
 
 afterAll(removeFixtureBundles);
 
@@ -24,6 +24,28 @@ describe('per-execution budget', () => {
     const emulator = fixtureEmulator();
     expect(emulator.run('clockAdvances')).toBeGreaterThanOrEqual(120_000);
     expect(emulator.state.clockOffsetMs).toBeGreaterThan(100_000);
+  });
+});
+
+describe('PropertiesService limits', () => {
+  it('counts every store read and write against the daily quota (consumer: 50,000) and refuses the call over it, changing nothing', () => {
+    expect(DEFAULT_DAILY_QUOTAS['PropertiesService.readWrite']).toBe(50_000);
+    const emulator = fixtureEmulator({ dailyQuotas: { 'PropertiesService.readWrite': 5 } });
+    expect(emulator.run('fillUserProperties', 'k', 3, 10)).toBe(3);
+    expect(emulator.quotaUsage()['PropertiesService.readWrite']).toBe(3);
+    expect(() => emulator.run('fillUserProperties', 'm', 3, 10)).toThrow('Service invoked too many times for one day: properties.');
+    expect([...emulator.state.properties.user.get(INSTRUCTOR.email)!.keys()]).toEqual(['k0', 'k1', 'k2', 'm0', 'm1']);
+    expect(() => emulator.run('countUserProperties')).toThrow('Service invoked too many times for one day: properties.');
+    emulator.resetDailyQuotas();
+    expect(emulator.run('countUserProperties')).toBe(5);
+  });
+
+  it('refuses a value over 9 KB and a store over 500 KB, as Google does', () => {
+    const emulator = fixtureEmulator();
+    expect(() => emulator.run('fillUserProperties', 'big', 1, 9 * 1024 + 1)).toThrow('Argument too large: value');
+    expect(emulator.run('fillUserProperties', 'v', 55, 9 * 1024 - 10)).toBe(55);
+    expect(() => emulator.run('fillUserProperties', 'w', 1, 9 * 1024 - 10)).toThrow(/exceeded the property storage quota/);
+    expect(emulator.run('countUserProperties')).toBe(55);
   });
 });
 

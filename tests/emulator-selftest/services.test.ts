@@ -64,6 +64,42 @@ describe('HtmlService, Ui and simple triggers', () => {
   });
 });
 
+describe('authorization modes of onOpen/onInstall', () => {
+  const NOT_ENABLED = /^You do not have permission to call .*AuthMode\.NONE/;
+
+  it('AuthMode.NONE allows only the menu (and logging, Utilities): properties, the document, identity, UrlFetch and locks throw', () => {
+    const emulator = fixtureEmulator();
+    const outcome = emulator.installAddon('NONE') as { authMode: string; hasSource: boolean; probes: Record<string, string> };
+    expect(outcome.authMode).toBe('NONE');
+    expect(outcome.hasSource).toBe(false);
+    expect(outcome.probes.utilities).toBe('ok');
+    for (const probe of ['properties', 'activeSpreadsheet', 'identityToken', 'urlFetch', 'userLock']) {
+      expect(outcome.probes[probe], probe).toMatch(NOT_ENABLED);
+    }
+    expect(emulator.state.menus).toEqual([
+      { title: 'PresGen add-on menu', items: [{ caption: 'Open PresGen-Assess', functionName: 'showSidebar' }] },
+    ]);
+  });
+
+  it('AuthMode.LIMITED reaches the document and properties but not identity or UrlFetch; FULL reaches them', () => {
+    const emulator = fixtureEmulator();
+    const limited = emulator.installAddon('LIMITED') as { hasSource: boolean; probes: Record<string, string> };
+    expect(limited.hasSource).toBe(true);
+    expect(limited.probes).toMatchObject({ properties: 'ok', activeSpreadsheet: 'ok', userLock: 'ok' });
+    expect(limited.probes.identityToken).toMatch(/^You do not have permission to call ScriptApp.getIdentityToken/);
+    expect(limited.probes.urlFetch).toMatch(/^You do not have permission to call UrlFetchApp.fetch/);
+    const full = emulator.installAddon() as { authMode: string; probes: Record<string, string> };
+    expect(full.authMode).toBe('FULL');
+    expect(full.probes).toMatchObject({ properties: 'ok', activeSpreadsheet: 'ok' });
+    expect(full.probes.identityToken).not.toMatch(/permission/);
+  });
+
+  it('onOpen in AuthMode.NONE fails like Google when it touches a service (the fixture records an error in properties)', () => {
+    const emulator = fixtureEmulator();
+    expect(() => emulator.openDocument('NONE')).toThrow(NOT_ENABLED);
+  });
+});
+
 describe('DriveApp', () => {
   it('creates a folder, moves a spreadsheet into it, shares and trashes', () => {
     const emulator = fixtureEmulator();
@@ -90,5 +126,32 @@ describe('DriveApp', () => {
     expect([...emulator.state.driveItems.values()].filter((d) => d.name === 'Workflow folder')[1].viewers).toEqual([
       'colleague@example.com',
     ]);
+  });
+});
+
+describe('overlapping executions', () => {
+  it('a second execution runs inside a call of the first, sharing properties, locks and the clock', () => {
+    const emulator = fixtureEmulator({ callLatencyMs: 1_000 });
+    const other = emulator.overlapDuring({ call: 'Properties.setProperty', nth: 2, functionName: 'overlapReader' });
+    const first = emulator.run('overlapWriter', 4) as { sawOther: string; elapsedMs: number };
+
+    // The other execution saw the first's two writes so far, and not its lock (held across the overlap).
+    expect(other.outcome()).toEqual({ started: true, ok: true, result: { keys: ['a0', 'a1', 'b'], gotLock: false } });
+    // The first sees what the other wrote, and the other's time (latency, the lock wait) passed for it too.
+    expect(first.sawOther).toBe('from the other execution');
+    const [writer, reader] = [...emulator.state.executions].sort((a, b) => a.id - b.id);
+    expect(writer.functionName).toBe('overlapWriter');
+    expect(reader.functionName).toBe('overlapReader');
+    expect(writer.simulatedMs).toBeGreaterThanOrEqual(reader.simulatedMs + 4 * 1_000);
+    expect(first.elapsedMs).toBeGreaterThanOrEqual(reader.simulatedMs);
+    // Both ended: nothing is left holding the lock, and later executions do not nest.
+    expect(emulator.run('overlapReader')).toEqual({ keys: ['a0', 'a1', 'a2', 'a3', 'b'], gotLock: true });
+  });
+
+  it('an overlap that never finds its call does not start', () => {
+    const emulator = fixtureEmulator();
+    const other = emulator.overlapDuring({ call: 'FormApp.create', functionName: 'overlapReader' });
+    emulator.run('overlapWriter', 2);
+    expect(other.outcome()).toEqual({ started: false });
   });
 });

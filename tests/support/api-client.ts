@@ -38,6 +38,9 @@ export class TestApiClient {
   complete(id: string, body: Record<string, unknown>) {
     return this.call('POST', API_PATHS.completeCommand(id), body);
   }
+  renew(id: string, body: Record<string, unknown>) {
+    return this.call('POST', API_PATHS.renewCommand(id), body);
+  }
   submitForm(body: Record<string, unknown>) {
     return this.call('POST', API_PATHS.formSubmissions, body);
   }

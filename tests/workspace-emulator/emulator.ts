@@ -50,11 +50,41 @@ export interface TriggerRunResult {
   result?: unknown;
 }
 
+/** An execution started inside another one's service call (overlapDuring). */
+export interface OverlapSpec {
+  /** Start during the nth (default 1st) call with this key, e.g. 'Form.addMultipleChoiceItem', of any execution. */
+  call: string;
+  nth?: number;
+  /** The overlapping execution: a top-level function run as google.script.run would (a sidebar poll). */
+  functionName: string;
+  args?: unknown[];
+  /**
+   * That call really is this slow: the thread blocks this long (real time) before the other execution
+   * starts, so time-based state outside the emulator (a backend's command lease) moves on too.
+   */
+  stallRealMs?: number;
+}
+
+export interface OverlapOutcome {
+  started: boolean;
+  ok?: boolean;
+  result?: unknown;
+  error?: string;
+}
+
 export interface WorkspaceEmulator {
   /** One execution of a top-level function, as google.script.run or the editor would; throws ScriptExecutionError. */
   run(functionName: string, ...args: unknown[]): unknown;
-  /** Opens the document: runs onOpen as a simple trigger (LIMITED auth, simple-trigger budget) if defined. */
-  openDocument(): unknown;
+  /**
+   * Opens the document: runs onOpen as a simple trigger (simple-trigger budget) if defined. LIMITED
+   * (default): the add-on is enabled in this document; NONE: installed, but not used in it yet.
+   */
+  openDocument(authMode?: 'LIMITED' | 'NONE'): unknown;
+  /**
+   * The user installs the add-on from the Marketplace while the document is open: runs onInstall if
+   * defined. Google documents FULL; NONE models the stricter case the add-on must survive too.
+   */
+  installAddon(authMode?: AuthMode): unknown;
   /** A learner submits the form: records the response, appends it to the response tab, fires onFormSubmit triggers. */
   fireFormSubmit(formId: string, answers: Record<string, string>, respondentEmail: string): TriggerRunResult[];
   /** Runs every installed time-driven trigger once; one-shot after() triggers are removed. */
@@ -79,6 +109,18 @@ export interface WorkspaceEmulator {
   linkForeignForm(spreadsheetId: string, owner: string, questionTitles: string[]): string;
   /** The user's consent changes (an update added scopes they have not granted yet; undefined = all declared). */
   setGrantedScopes(scopes: string[] | undefined): void;
+  /**
+   * Overlapping executions (the sidebar poll while a trigger runs): schedules `spec.functionName` to
+   * start while another execution is inside the given service call. The model: Apps Script runs
+   * each execution in its own process; executions share only Workspace, Properties and Lock state,
+   * and see each other only through service calls. So "B starts after one of A's calls took effect
+   * and ends before A sees that call return" is a real interleaving, and the simplest one that
+   * lets two executions race on shared state: B runs to its end synchronously inside A's call,
+   * with its own fresh global scope, sharing the state, clock (latency and sleeps count for both)
+   * and locks (a lock A holds stays held while B runs). Not modelled: interleavings where A
+   * continues while B is suspended. One-shot; `outcome()` tells what B did once it ran.
+   */
+  overlapDuring(spec: OverlapSpec): { outcome(): OverlapOutcome };
   /** Log lines (Logger and console), optionally of one execution. */
   logs(executionId?: number): string[];
 }
@@ -140,6 +182,20 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
     }
   };
 
+  /** onOpen/onInstall: the event carries authMode; in NONE there is no document access, so no `source`. */
+  const runAddonEvent = (functionName: 'onOpen' | 'onInstall', authMode: AuthMode) => {
+    const spreadsheetId = rt.activeSpreadsheetId;
+    const budgetMs = authMode === 'FULL' ? budget : simpleBudget;
+    try {
+      return execute(functionName, authMode === 'FULL' ? 'run' : 'simple-trigger', authMode, budgetMs, [], () => [
+        authMode === 'NONE' ? { authMode } : { authMode, source: host.spreadsheets.spreadsheet(spreadsheetId) },
+      ]);
+    } catch (err) {
+      if (err instanceof ScriptExecutionError && err.message === `Script function not found: ${functionName}`) return undefined;
+      throw err;
+    }
+  };
+
   const emulator: WorkspaceEmulator = {
     state,
     manifest,
@@ -151,16 +207,11 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
       if (functionName.endsWith('_')) throw new ScriptExecutionError(`Script function not found: ${functionName}`, functionName);
       return execute(functionName, 'run', 'FULL', budget, args);
     },
-    openDocument() {
-      const spreadsheetId = rt.activeSpreadsheetId;
-      try {
-        return execute('onOpen', 'simple-trigger', 'LIMITED', simpleBudget, [], () => [
-          { authMode: 'LIMITED', source: host.spreadsheets.spreadsheet(spreadsheetId) },
-        ]);
-      } catch (err) {
-        if (err instanceof ScriptExecutionError && err.message === 'Script function not found: onOpen') return undefined;
-        throw err;
-      }
+    openDocument(authMode = 'LIMITED') {
+      return runAddonEvent('onOpen', authMode);
+    },
+    installAddon(authMode = 'FULL') {
+      return runAddonEvent('onInstall', authMode);
     },
     fireFormSubmit(formId, answers, respondentEmail) {
       const form = state.forms.get(formId);
@@ -261,6 +312,38 @@ export function createWorkspaceEmulator(opts: EmulatorOptions): WorkspaceEmulato
     },
     setGrantedScopes(scopes) {
       rt.options.grantedScopes = scopes ? [...scopes] : undefined;
+    },
+    overlapDuring(spec) {
+      const outcome: OverlapOutcome = { started: false };
+      let seen = 0;
+      rt.overlapHooks.push({
+        when: (key) => key === spec.call && ++seen === (spec.nth ?? 1),
+        start: () => {
+          outcome.started = true;
+          rt.stallForReal(spec.stallRealMs ?? 0);
+          // A sidebar call runs in the document even when the execution it overlaps (hourly trigger) has none.
+          const documentless = rt.documentless;
+          rt.documentless = false;
+          try {
+            outcome.result = host.execute({
+              functionName: spec.functionName,
+              kind: 'run',
+              authMode: 'FULL',
+              budgetMs: budget,
+              args: spec.args ?? [],
+              overlapping: true,
+            });
+            outcome.ok = true;
+          } catch (err) {
+            if (!(err instanceof ScriptExecutionError)) throw err;
+            outcome.ok = false;
+            outcome.error = err.message;
+          } finally {
+            rt.documentless = documentless;
+          }
+        },
+      });
+      return { outcome: () => ({ ...outcome }) };
     },
     logs: (executionId) => state.logs.filter((l) => executionId === undefined || l.executionId === executionId).map((l) => l.message),
   };

@@ -1,7 +1,10 @@
 /**
- * LockService. Executions here never overlap, so a lock is contended only when a test says another
- * execution holds it (Runtime.foreignLocks). Waiting advances the simulated clock by the timeout;
- * locks an execution still holds are released when it ends, as in Apps Script.
+ * LockService. A lock is contended when a test says another execution holds it
+ * (Runtime.foreignLocks) or when an overlapping execution that is still running holds it. An
+ * overlapping execution runs to its end inside one call of the execution it overlaps, so that one
+ * cannot release meanwhile: waiting for its lock always times out (the stricter case). Waiting
+ * advances the simulated clock by the timeout; locks an execution still holds are released when it
+ * ends, as in Apps Script.
  */
 import { makeHandle } from './handles';
 import type { LockScope, Runtime } from './runtime';
@@ -18,7 +21,8 @@ function lockHandle(rt: Runtime, scope: LockScope): object {
   const key = lockKey(rt, scope);
   const execution = () => rt.current!;
   const acquire = (timeoutMs: number): boolean => {
-    if (rt.foreignLocks.has(key)) {
+    const heldByOther = rt.live.some((ex) => ex !== execution() && ex.heldLocks.has(key));
+    if (rt.foreignLocks.has(key) || heldByOther) {
       rt.advanceClock(Math.max(0, Number(timeoutMs) || 0));
       return false;
     }

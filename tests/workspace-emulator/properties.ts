@@ -1,4 +1,9 @@
-/** PropertiesService: script, user and document stores with Google's size limits. */
+/**
+ * PropertiesService: script, user and document stores with Google's size limits (9 KB per value,
+ * 500 KB per store) and the daily "Properties read/write" quota (consumer figure, the stricter):
+ * every read or write of a store counts one, whole-store reads included; a call over the quota
+ * throws Google's text and changes nothing.
+ */
 import { makeHandle } from './handles';
 import type { Runtime } from './runtime';
 import { getOrCreate } from './state';
@@ -26,24 +31,38 @@ function propertiesHandle(rt: Runtime, store: () => Map<string, string>): object
     }
     for (const [key, value] of next) target.set(key, value);
   };
+  const charge = () => rt.chargeQuota('PropertiesService.readWrite', 1);
   const self: object = makeHandle(rt, 'Properties', {
-    getProperty: (key: string) => store().get(String(key)) ?? null,
+    getProperty: (key: string) => {
+      charge();
+      return store().get(String(key)) ?? null;
+    },
     setProperty: (key: string, value: unknown) => {
+      charge();
       put([[String(key), value]]);
       return self;
     },
     setProperties: (values: Record<string, unknown>, deleteAllOthers?: boolean) => {
+      charge();
       if (deleteAllOthers === true) store().clear();
       put(Object.entries(values ?? {}));
       return self;
     },
-    getProperties: () => Object.fromEntries(store()),
-    getKeys: () => [...store().keys()],
+    getProperties: () => {
+      charge();
+      return Object.fromEntries(store());
+    },
+    getKeys: () => {
+      charge();
+      return [...store().keys()];
+    },
     deleteProperty: (key: string) => {
+      charge();
       store().delete(String(key));
       return self;
     },
     deleteAllProperties: () => {
+      charge();
       store().clear();
       return self;
     },

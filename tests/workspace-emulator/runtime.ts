@@ -8,7 +8,13 @@ import { intoRealm, messageOf, scriptError, type Realm } from './realm';
 import type { EmulatorState } from './state';
 
 export type QuotaName =
-  'UrlFetchApp.fetch' | 'FormApp.create' | 'SpreadsheetApp.create' | 'DriveApp.createFolder' | 'DriveApp.createFile' | 'triggerRuntimeMs';
+  | 'UrlFetchApp.fetch'
+  | 'FormApp.create'
+  | 'SpreadsheetApp.create'
+  | 'DriveApp.createFolder'
+  | 'DriveApp.createFile'
+  | 'PropertiesService.readWrite'
+  | 'triggerRuntimeMs';
 
 /** Consumer-account daily quotas (https://developers.google.com/apps-script/guides/services/quotas). */
 export const DEFAULT_DAILY_QUOTAS: Record<QuotaName, number> = {
@@ -17,6 +23,8 @@ export const DEFAULT_DAILY_QUOTAS: Record<QuotaName, number> = {
   'SpreadsheetApp.create': 250,
   'DriveApp.createFolder': 250,
   'DriveApp.createFile': 250,
+  /** "Properties read/write": 50,000/day consumer, 500,000/day Workspace; every store read or write counts one. */
+  'PropertiesService.readWrite': 50_000,
   triggerRuntimeMs: 90 * 60 * 1000,
 };
 
@@ -116,6 +124,17 @@ export interface RuntimeOptions {
   callLatencyMs: number;
 }
 
+/**
+ * AuthMode.NONE (onOpen in a document where the add-on is installed but not used yet; onInstall in
+ * the stricter case): Google allows no service that needs authorization, only building the menu
+ * (https://developers.google.com/apps-script/reference/script/auth-mode,
+ * https://developers.google.com/apps-script/add-ons/lifecycle). Modelled strictly: the add-on menu,
+ * logging and Utilities; no PropertiesService, active document, lock, session, UrlFetch or ScriptApp.
+ */
+const NONE_ALLOWED_KINDS = new Set(['Menu', 'Logger', 'console', 'Utilities', 'Blob']);
+const NONE_ALLOWED_CALLS = new Set(['SpreadsheetApp.getUi', 'Ui.createAddonMenu', 'Ui.createMenu']);
+export const AUTH_MODE_NONE_HINT = 'This add-on has not been enabled in this document (AuthMode.NONE): only menus can be built.';
+
 /** Calls that never need a granted scope: they report on authorization instead. */
 const CONSENT_EXEMPT = new Set(['ScriptApp.getIdentityToken', 'ScriptApp.getAuthorizationInfo']);
 export const AUTHORIZATION_REQUIRED = 'Authorization is required to perform that action.';
@@ -128,9 +147,23 @@ interface InjectedQuotaError {
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
+/**
+ * Another execution scheduled to start while this one is inside a service call (see
+ * WorkspaceEmulator.overlapDuring): `when` sees each completed call's key ('Form.addMultipleChoiceItem').
+ */
+export interface OverlapHook {
+  when: (callKey: string) => boolean;
+  start: () => void;
+}
+
 export class Runtime implements CallGate {
   readonly counts: Record<string, number> = {};
+  /** The execution whose code is running now (the innermost of `live`). */
   current: Execution | undefined;
+  /** Every execution that has started and not ended: more than one while executions overlap. */
+  readonly live: Execution[] = [];
+  /** One-shot hooks that start an overlapping execution inside a service call. */
+  readonly overlapHooks: OverlapHook[] = [];
   activeSpreadsheetId = '';
   /** A time-driven trigger runs with no active document: no active spreadsheet, document lock or document properties. */
   documentless = false;
@@ -166,7 +199,14 @@ export class Runtime implements CallGate {
     // The real part already moved both clocks; add only the simulated remainder.
     const simulatedRemainder = Math.max(0, Math.ceil(ms - (performance.now() - before)));
     this.state.clockOffsetMs += simulatedRemainder;
-    if (ex) ex.sleptMs += simulatedRemainder;
+    // Time passes for every running execution, not only the one that waited (overlapping executions).
+    for (const live of this.live) live.sleptMs += simulatedRemainder;
+    if (ex && !this.live.includes(ex)) ex.sleptMs += simulatedRemainder;
+  }
+
+  /** Blocks the thread for real (a call that really is slow: a backend lease expires meanwhile) and moves every clock. */
+  stallForReal(ms: number): void {
+    if (ms >= 1) Atomics.wait(sleepCell, 0, 0, ms);
   }
 
   fail(message: string): never {
@@ -195,12 +235,21 @@ export class Runtime implements CallGate {
       this.takeInjectedQuotaError(family, key);
       if (this.options.callLatencyMs > 0 && family !== 'Utilities' && kind !== 'Utilities') this.advanceClock(this.options.callLatencyMs);
       const result = call();
+      this.runOverlapHooks(key);
       this.checkBudget(ex);
       return intoRealm(result, ex.realm);
     } catch (err) {
       if (err instanceof ex.realm.Error) throw err;
       throw scriptError(messageOf(err), ex.realm);
     }
+  }
+
+  /** The call's effect has happened but its caller has not seen the result yet: another execution may start now. */
+  private runOverlapHooks(key: string): void {
+    const index = this.overlapHooks.findIndex((h) => h.when(key));
+    if (index < 0) return;
+    const [hook] = this.overlapHooks.splice(index, 1);
+    hook.start();
   }
 
   checkBudget(ex: Execution): void {
@@ -236,6 +285,9 @@ export class Runtime implements CallGate {
   }
 
   private checkPermission(ex: Execution, family: string, key: string): void {
+    if (ex.authMode === 'NONE' && !NONE_ALLOWED_KINDS.has(key.split('.')[0]) && !NONE_ALLOWED_CALLS.has(key)) {
+      throw new AppsScriptError(`You do not have permission to call ${key}. ${AUTH_MODE_NONE_HINT}`);
+    }
     const scopes = requiredScopes(family, key);
     // Simple triggers (onOpen in LIMITED mode) may not touch services that need authorization.
     const limitedForbidden =

@@ -1,7 +1,9 @@
 /**
- * Loads the built bundle and runs one Apps Script execution at a time: a fresh vm context per
- * execution (as Apps Script starts each execution with a fresh global scope), sharing the one
- * in-memory Workspace. Compiled scripts are cached; the bundle is read once.
+ * Loads the built bundle and runs Apps Script executions: a fresh vm context per execution (as Apps
+ * Script starts each execution with a fresh global scope), sharing the one in-memory Workspace.
+ * Compiled scripts are cached; the bundle is read once. Executions run one at a time, except an
+ * overlapping one (WorkspaceEmulator.overlapDuring), which runs to its end inside a service call of
+ * the execution it overlaps.
  */
 import { createCharts } from './charts';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -44,6 +46,8 @@ export interface ExecutionRequest {
   triggerUid?: string;
   /** Builds arguments that need handles (event objects); called inside the execution. */
   argsFactory?: () => unknown[];
+  /** Starts while another execution is running (WorkspaceEmulator.overlapDuring); otherwise executions never nest. */
+  overlapping?: boolean;
 }
 
 export class ScriptHost {
@@ -92,7 +96,10 @@ export class ScriptHost {
   execute(request: ExecutionRequest): unknown {
     const rt: Runtime = this.rt;
     const { functionName } = request;
-    if (rt.current) throw new Error(`emulator: cannot start ${functionName} inside ${rt.current.functionName}: executions do not nest`);
+    const outer = rt.current;
+    if (outer && !request.overlapping) {
+      throw new Error(`emulator: cannot start ${functionName} inside ${outer.functionName}: executions do not nest`);
+    }
     const context = vm.createContext(this.globals());
     const ex: Execution = {
       id: rt.newExecutionId(),
@@ -107,6 +114,7 @@ export class ScriptHost {
       killed: false,
     };
     rt.current = ex;
+    rt.live.push(ex);
     let error: string | undefined;
     try {
       (DATE_SHIM.runInContext(context) as (d: DateConstructor, o: () => number) => void)(ex.realm.Date, () => rt.state.clockOffsetMs);
@@ -135,8 +143,9 @@ export class ScriptHost {
         error,
         simulatedMs: Math.round(rt.elapsedMs(ex)),
       });
-      // Locks die with their execution, as in Apps Script.
-      rt.current = undefined;
+      // Locks die with their execution, as in Apps Script. An overlapped execution carries on.
+      rt.live.splice(rt.live.indexOf(ex), 1);
+      rt.current = outer;
     }
   }
 }

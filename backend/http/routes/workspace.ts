@@ -4,6 +4,8 @@ import {
   CompleteCommandResponse,
   FormSubmissionResponse,
   QuotaReport,
+  RenewCommandLeaseRequest,
+  RenewCommandLeaseResponse,
 } from '../../../shared/contracts/api';
 import { CommandCompletion, FormSubmission, type ClaimedCommand } from '../../../shared/contracts/commands';
 import type { Database } from '../../db/client';
@@ -77,6 +79,25 @@ export function workspaceRoutes(deps: {
       recordCommandResult(command, c.req.valid('json'), duplicate);
       if (!duplicate) await deps.onCommandCompleted(command);
       return c.json({ accepted: true, duplicate }, 200);
+    },
+  );
+
+  app.openapi(
+    route({
+      method: 'post',
+      path: '/workspace/commands/{id}/renew',
+      security,
+      summary: 'Extend the lease of a command still being worked on (current lease token only)',
+      request: { params: IdParam, body: jsonBody(RenewCommandLeaseRequest) },
+      responses: { 200: jsonResponse(RenewCommandLeaseResponse, 'The new lease expiry'), ...STANDARD_ERRORS },
+    }),
+    async (c) => {
+      const { leaseExpiresAt } = await deps.commands.renewLease(
+        c.get('instructor').email,
+        c.req.valid('param').id,
+        c.req.valid('json').leaseToken,
+      );
+      return c.json({ leaseExpiresAt: leaseExpiresAt.toISOString() }, 200);
     },
   );
 

@@ -9,6 +9,8 @@ export const PumpStats = z.object({
   invalid: z.number(),
   staleLeases: z.number(),
   deferred: z.number(),
+  runningElsewhere: z.number(),
+  leaseRenewals: z.number(),
   backendError: z.string().optional(),
 });
 export type PumpStats = z.infer<typeof PumpStats>;
