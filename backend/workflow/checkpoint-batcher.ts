@@ -3,9 +3,10 @@ import { checkpointSteps, type CheckpointInput, type CheckpointResult } from './
 
 /**
  * Group commit for checkpoints. Workflows running at the same moment hand their checkpoints here;
- * while one batch statement is in flight the next ones queue, and they go out together as the
- * next statement: one round trip and one commit for many steps under load, and no added wait
- * for a lone workflow (an idle batcher sends at once). Each checkpoint keeps its own fence and
+ * those of one event-loop turn go out together as one statement, and while `maxInFlight`
+ * statements are under way the next ones queue and go out together when one returns: one round
+ * trip and one commit for many steps under load, and no added wait for a lone workflow (an idle
+ * batcher sends on the next turn). Each checkpoint keeps its own fence and
  * its own answer, as if written alone.
  *
  * A failing batch (a database error, not a fence) is retried one checkpoint at a time, so one
@@ -28,12 +29,13 @@ export class CheckpointBatcher {
   /**
    * @param maxBatch most checkpoints in one statement
    * @param maxInFlight batch statements under way at once: more than one keeps the database busy
-   *   while a batch's answer travels back, at the price of smaller batches
+   *   while a batch's answer travels back, at the price of smaller batches (bench, 2 cores: 4 ran
+   *   the full protocol ~2.3x faster than 1, for ~2 more transactions per workflow)
    */
   constructor(
     private readonly db: () => Executor,
     private readonly maxBatch = 200,
-    private readonly maxInFlight = 1,
+    private readonly maxInFlight = 4,
   ) {}
 
   write(input: CheckpointInput): Promise<CheckpointResult | null> {

@@ -132,17 +132,20 @@ export class FanoutWorker {
   }
 
   private async submit(item: FanoutItemRow): Promise<void> {
-    const db = this.opts.database.db;
     const input = item.input as FanoutItemInput;
+    let accepted: { jobId: string; status: string };
     try {
-      const accepted = await this.client(item).submit(input.request as never, item.idempotencyKey);
-      const terminal = ['succeeded', 'failed', 'cancelled'].includes(accepted.status);
-      const pollAt = new Date(Date.now() + (terminal ? 0 : this.opts.pollMs));
-      await markSubmitted(db, item, this.opts.workerId, accepted.jobId, pollAt);
-      if (terminal) this.loop.notify();
+      accepted = await this.client(item).submit(input.request as never, item.idempotencyKey);
     } catch (err) {
-      await this.handleFailure(item, err, 'submit');
+      return this.handleFailure(item, err, 'submit');
     }
+    if (['succeeded', 'failed', 'cancelled'].includes(accepted.status)) {
+      // Already finished (the synchronous PresGen APIs, or a job found again under its key): take
+      // its outcome now, still under this lease, instead of recording the job and claiming it
+      // again for a first poll. A crash before the finish resubmits under the same key.
+      return this.poll({ ...item, externalJobId: accepted.jobId, submittedAt: item.submittedAt ?? new Date() });
+    }
+    await markSubmitted(this.opts.database.db, item, this.opts.workerId, accepted.jobId, new Date(Date.now() + this.opts.pollMs));
   }
 
   private async poll(item: FanoutItemRow): Promise<void> {
