@@ -4,6 +4,7 @@ import { rows, type Executor } from '../db/client';
 import { workflows } from '../db/schema';
 import type { WorkflowRow } from '../db/repositories/workflow-repository';
 import type { OutboxInsert } from '../notifications/outbox-store';
+import { COMMAND_INSERT_RECORD, type CommandInsert } from '../workspace/command-queue';
 import { WAKE_CHANNEL } from '../leased-work/wake-channel';
 import {
   claimDue,
@@ -114,6 +115,11 @@ export interface CheckpointInput {
   auditDetails?: Record<string, unknown>;
   /** Notification outbox rows inserted by the same statement: they exist iff the write committed. */
   alert?: OutboxInsert[];
+  /**
+   * Workspace commands a park inserts with it (NOTIFYing the add-on's claimers at commit). If any
+   * already existed, the park makes the workflow due now instead, so the step reads their state.
+   */
+  commands?: CommandInsert[];
 }
 
 export interface CheckpointResult {
@@ -161,6 +167,8 @@ function checkpointRow(c: CheckpointInput, idx: number) {
     actor: c.actor,
     audit_details: c.auditDetails ?? null,
     alert: c.alert && c.alert.length > 0 ? c.alert.map(outboxJson) : null,
+    commands: c.commands && c.commands.length > 0 ? c.commands : null,
+    command_count: c.commands?.length ?? 0,
   };
 }
 
@@ -184,7 +192,19 @@ export async function checkpointSteps(db: Executor, batch: CheckpointInput[]): P
         set_failed_step boolean, failed_step text, set_last_error boolean, last_error text,
         record_step_run boolean, step_attempt int, outcome text, input jsonb, error_category text, error text,
         started_at timestamptz, audited boolean, audit_type text, from_status text, actor text, audit_details jsonb,
-        alert jsonb)
+        alert jsonb, commands jsonb, command_count int)
+    ), fenced as (
+      -- The rows whose fence holds (the update below re-checks it on the locked row).
+      select wf.id from workflows wf join v on wf.id = v.id
+      where wf.version = v.expected_version
+        and case when v.fence_owner is not null then wf.lease_owner = v.fence_owner else wf.status = v.fence_status end
+    ), cmd as (
+      insert into workspace_commands (id, workflow_id, owner_email, spreadsheet_id, step, type, payload, idempotency_key)
+      select c.id, c.workflow_id, c.owner_email, c.spreadsheet_id, c.step, c.type, c.payload, c.key
+      from v join fenced on fenced.id = v.id
+      cross join jsonb_to_recordset(coalesce(v.commands, '[]'::jsonb)) as c(${COMMAND_INSERT_RECORD})
+      on conflict do nothing
+      returning workflow_id
     ), w as (
       update workflows wf set
         status = v.to_status,
@@ -194,8 +214,11 @@ export async function checkpointSteps(db: Executor, batch: CheckpointInput[]): P
         run_after = case v.sched
           when 'continue' then now()
           when 'compensate' then now()
-          -- A wake-up that raced with this park (wake_seq moved since the claim) makes it due now.
-          when 'park' then case when wf.wake_seq = v.seen_wake_seq then v.until else now() end
+          -- A wake-up that raced with this park (wake_seq moved since the claim), or a command of
+          -- the park that already existed, makes it due now.
+          when 'park' then case
+            when wf.wake_seq = v.seen_wake_seq and (select count(*) from cmd where cmd.workflow_id = wf.id) = v.command_count then v.until
+            else now() end
           when 'release' then v.until
           else null end,
         lease_owner = case when v.sched in ('continue', 'compensate') then v.worker end,
@@ -227,7 +250,9 @@ export async function checkpointSteps(db: Executor, batch: CheckpointInput[]): P
       on conflict (dedupe_key, channel) do nothing
       returning status
     )
-    select w.idx, w.version, w.wake_seq, (${notifyQueuedAlerts}) as alerts_queued from w`,
+    select w.idx, w.version, w.wake_seq, (${notifyQueuedAlerts}) as alerts_queued,
+      (select count(*) from (select pg_notify(${WAKE_CHANNEL.commands}, '') from cmd limit 1) n) as commands_queued
+    from w`,
   );
   const out: (CheckpointResult | null)[] = batch.map(() => null);
   for (const r of result) out[Number(r.idx)] = { version: Number(r.version), wakeSeq: Number(r.wake_seq) };

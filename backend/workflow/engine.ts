@@ -17,6 +17,7 @@ import { CheckpointBatcher } from './checkpoint-batcher';
 import { runCompensation, type CompensationFaultPoint } from './compensation';
 import type { EngineDeps, WorkflowNotification } from './engine-deps';
 import type { OutboxInsert } from '../notifications/outbox-store';
+import type { CommandInsert } from '../workspace/command-queue';
 import { classifyError, PermanentError, type ErrorCategory } from '../errors';
 import { backoffDelayMs } from '../../shared/backoff';
 import type { StepHandler } from './step-registry';
@@ -130,10 +131,13 @@ export class WorkflowEngine {
   /** Runs consecutive steps of one claimed workflow until it parks, retries later or ends. */
   private async runSegment(claimed: WorkflowRow): Promise<void> {
     let wf: WorkflowRow | null = claimed;
+    let entered = false;
     recordWaiting(claimed);
     while (wf) {
       if (!this.running) return this.releaseLease(wf);
-      wf = await this.runStep(wf);
+      wf = await this.runStep(wf, entered);
+      // Every later step of this segment was entered by the checkpoint just written.
+      entered = true;
     }
   }
 
@@ -141,7 +145,7 @@ export class WorkflowEngine {
     return releaseWorkflowLease(this.db, wf.id, this.workerId, wf.version);
   }
 
-  private async runStep(wf: WorkflowRow): Promise<WorkflowRow | null> {
+  private async runStep(wf: WorkflowRow, entered: boolean): Promise<WorkflowRow | null> {
     const status = wf.status as WorkflowStatus;
     if (wf.compensationKey) {
       await withLogContext({ workflow_id: wf.id, step: status }, () =>
@@ -176,7 +180,8 @@ export class WorkflowEngine {
         let input: unknown;
         try {
           input = handler.input.parse(handler.selectInput(wf));
-          const result = await handler.run({ workflow: wf, input, attempt, deps: this.opts.deps });
+          const ctx = { workflow: wf, input, attempt, deps: this.opts.deps, entered, commandsOnPark: [] as CommandInsert[] };
+          const result = await handler.run(ctx);
           if (result.kind === 'park') {
             await this.checkpoint(wf, {
               to: status,
@@ -185,6 +190,7 @@ export class WorkflowEngine {
               input,
               startedAt,
               schedule: { kind: 'park', until: result.until, seenWakeSeq: wf.wakeSeq },
+              commands: ctx.commandsOnPark,
             });
             log().debug({ reason: result.reason }, 'step parked');
             return null;

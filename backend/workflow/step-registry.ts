@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { StepStatus, WorkflowStatus } from '../../shared/workflow-status';
 import type { WorkflowRow } from '../db/repositories/workflow-repository';
+import type { CommandInsert } from '../workspace/command-queue';
 import type { EngineDeps, WorkflowNotification } from './engine-deps';
 import type { PermanentError, TransientError } from '../errors';
 
@@ -22,6 +23,17 @@ export interface StepContext<I> {
   input: I;
   attempt: number;
   deps: EngineDeps;
+  /**
+   * True when this run follows, in the same segment, the checkpoint that moved the workflow into
+   * this step: nothing of this step has been written yet, so there is nothing to read back.
+   */
+  entered: boolean;
+  /**
+   * Commands the step's park checkpoint inserts (`awaitCommands` adds them): they exist iff the
+   * park was written, and the statement makes the workflow due again at once if any was already
+   * there (a re-run after a crash or a retry), so its results are read rather than waited for.
+   */
+  commandsOnPark: CommandInsert[];
 }
 
 /**

@@ -18,7 +18,7 @@ import type { CommandRow } from '../workspace/command-queue';
 import { rearmForRetry } from './retry-rearm';
 import type { EngineDeps } from './engine-deps';
 import type { StepHandler } from './step-registry';
-import { awaitCommands } from './steps/await-commands';
+import { spreadsheetOf } from './steps/await-commands';
 import { WAKE_CHANNEL } from '../leased-work/wake-channel';
 import type { FormSubmission } from '../../shared/contracts/commands';
 
@@ -172,9 +172,11 @@ export class WorkflowService {
       await recordFormSubmission(this.deps.database, body.submission, { workflowId: wf.id });
     } else {
       // Apps Script reads the Sheet; its result is turned into submissions by onCommandCompleted.
-      await awaitCommands(this.deps, wf, 'AWAITING_COMPLETION', [
-        { name: `resume:${randomUUID()}`, type: 'read_responses', payload: { spreadsheetUrl: body.sheetUrl, formId: wf.formId } },
-      ]);
+      await this.deps.commands.ensureCommands(
+        { id: wf.id, ownerEmail: wf.ownerEmail, spreadsheetId: spreadsheetOf(wf) },
+        'AWAITING_COMPLETION',
+        [{ name: `resume:${randomUUID()}`, type: 'read_responses', payload: { spreadsheetUrl: body.sheetUrl, formId: wf.formId } }],
+      );
     }
     return (await getWorkflow(this.db, id))!;
   }

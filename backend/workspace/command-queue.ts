@@ -62,6 +62,66 @@ const wakeOnCompletion = wakeWorkflowsCte({
   where: sql` and c.status <> 'pending'`,
 });
 
+/** Who a step's commands are offered to. */
+export interface CommandOwner {
+  id: string;
+  ownerEmail: string;
+  spreadsheetId: string | null;
+}
+
+/** A command row to insert, as the statements that insert commands read it (jsonb_to_recordset). */
+export interface CommandInsert {
+  id: string;
+  workflow_id: string;
+  owner_email: string;
+  spreadsheet_id: string | null;
+  step: string;
+  type: CommandType;
+  payload: unknown;
+  key: string;
+}
+
+export const COMMAND_INSERT_RECORD = sql.raw(
+  'id text, workflow_id text, owner_email text, spreadsheet_id text, step text, type text, payload jsonb, key text',
+);
+
+/** The idempotency key of a step's command: one command per workflow, step and name. */
+export function commandKey(workflowId: string, step: StepStatus, name: string): string {
+  return `${workflowId}:${step}:${name}`;
+}
+
+/** A step's commands as rows to insert; each payload is checked against its type's contract first. */
+export function commandInserts(workflow: CommandOwner, step: StepStatus, specs: CommandSpec[]): CommandInsert[] {
+  return specs.map((s) => ({
+    id: randomUUID(),
+    workflow_id: workflow.id,
+    owner_email: workflow.ownerEmail,
+    spreadsheet_id: workflow.spreadsheetId,
+    step,
+    type: s.type,
+    payload: COMMAND_CONTRACTS[s.type].payload.parse(s.payload),
+    key: commandKey(workflow.id, step, s.name),
+  }));
+}
+
+function awaitedFrom(
+  specs: CommandSpec[],
+  keysOrInserts: string[] | CommandInsert[],
+  rows: CommandRow[],
+): AwaitedCommands | { state: 'missing' } {
+  const keys = keysOrInserts.map((k) => (typeof k === 'string' ? k : k.key));
+  const results: Record<string, unknown> = {};
+  let pending = false;
+  for (const [i, spec] of specs.entries()) {
+    const row = rows.find((c) => c.idempotencyKey === keys[i]);
+    if (!row) return { state: 'missing' };
+    if (row.status === 'pending' || row.status === 'leased') pending = true;
+    else if (row.status !== 'succeeded') return { state: 'failed', error: row.error ?? row.status, name: spec.name };
+    else results[spec.name] = row.result;
+  }
+  return pending ? { state: 'pending' } : { state: 'ready', results };
+}
+
 export class WorkspaceCommandQueue {
   constructor(
     private readonly database: Database,
@@ -73,28 +133,21 @@ export class WorkspaceCommandQueue {
   }
 
   /**
-   * Enqueues the commands a step needs (once) and reports whether all have results. Re-running a
-   * step after a crash or a wake-up enqueues nothing new.
+   * Enqueues the commands a step needs (once) and reports whether all have results, in one
+   * statement: insert the missing ones, NOTIFY the add-on's claimers at commit if any was new, and
+   * return them all. For enqueues outside a step's park (compensation, an instructor's resume);
+   * a parking step hands its commands to the park checkpoint instead (`commandInserts`).
    */
-  async ensureCommands(
-    workflow: { id: string; ownerEmail: string; spreadsheetId: string | null },
-    step: StepStatus,
-    specs: CommandSpec[],
-  ): Promise<AwaitedCommands> {
-    const keys = specs.map((s) => `${workflow.id}:${step}:${s.name}`);
-    // One statement whether the commands exist (every re-run) or not (the first run): insert the
-    // missing ones, NOTIFY the add-on's claimers at commit if any was new, and return them all.
-    const wanted = JSON.stringify(
-      specs.map((s, i) => ({ id: randomUUID(), type: s.type, payload: COMMAND_CONTRACTS[s.type].payload.parse(s.payload), key: keys[i] })),
-    );
+  async ensureCommands(workflow: CommandOwner, step: StepStatus, specs: CommandSpec[]): Promise<AwaitedCommands> {
+    const inserts = commandInserts(workflow, step, specs);
     const existing = await tableRows(
       this.db,
       workspaceCommands,
       sql`with spec as (
-            select * from jsonb_to_recordset(${wanted}::jsonb) as s(id text, type text, payload jsonb, key text)
+            select * from jsonb_to_recordset(${JSON.stringify(inserts)}::jsonb) as s(${COMMAND_INSERT_RECORD})
           ), ins as (
             insert into workspace_commands (id, workflow_id, owner_email, spreadsheet_id, step, type, payload, idempotency_key)
-            select s.id, ${workflow.id}, ${workflow.ownerEmail}, ${workflow.spreadsheetId}, ${step}, s.type, s.payload, s.key from spec s
+            select s.id, s.workflow_id, s.owner_email, s.spreadsheet_id, s.step, s.type, s.payload, s.key from spec s
             on conflict do nothing
             returning *
           ), n as (select pg_notify(${WAKE_CHANNEL.commands}, '') from ins limit 1)
@@ -103,15 +156,16 @@ export class WorkspaceCommandQueue {
           select c.*, 0 from workspace_commands c where c.idempotency_key in (select key from spec)`,
     );
     // A command inserted by a concurrent run after this statement's snapshot is in neither half:
-    // it reads as pending below, and that run's wake-up brings this workflow back.
-    const results: Record<string, unknown> = {};
-    for (const [i, spec] of specs.entries()) {
-      const row = existing.find((c) => c.idempotencyKey === keys[i]);
-      if (!row || row.status === 'pending' || row.status === 'leased') return { state: 'pending' };
-      if (row.status !== 'succeeded') return { state: 'failed', error: row.error ?? row.status, name: spec.name };
-      results[spec.name] = row.result;
-    }
-    return { state: 'ready', results };
+    // it reads as pending, and its completion wakes the workflow.
+    const state = awaitedFrom(specs, inserts, existing);
+    return state.state === 'missing' ? { state: 'pending' } : state;
+  }
+
+  /** What a step's stored commands say, without writing: all done, still pending, failed, or some not enqueued yet. */
+  async readCommands(workflow: CommandOwner, step: StepStatus, specs: CommandSpec[]): Promise<AwaitedCommands | { state: 'missing' }> {
+    const keys = specs.map((s) => commandKey(workflow.id, step, s.name));
+    const existing = await this.db.select().from(workspaceCommands).where(inArray(workspaceCommands.idempotencyKey, keys));
+    return awaitedFrom(specs, keys, existing);
   }
 
   /** Leases pending (or lease-expired) commands of one instructor, oldest first. */

@@ -181,7 +181,14 @@ describe('overrides and human in the loop', () => {
       spreadsheetId: 's',
     });
     const id = created.body.id as string;
-    await eventually(async () => (await getWorkflow(backend.database.db, id))?.runAfter === null, { what: 'parked at step 3' });
+    // At rest: parked at step 4 until the learner answers (no lease held, nothing due for a day).
+    await eventually(
+      async () => {
+        const wf = await getWorkflow(backend.database.db, id);
+        return wf?.status === 'AWAITING_COMPLETION' && wf.leaseOwner === null && wf.runAfter !== null && wf.runAfter.getTime() > Date.now();
+      },
+      { what: 'parked waiting for the learner' },
+    );
     // Poison data the view cannot render.
     await backend.database.db
       .update(workflows)

@@ -33,11 +33,11 @@ export const generateCourseOutlines = defineStep({
       gaps: outputOf(wf, analyzeResults),
     };
   },
-  async run({ workflow, input, deps }) {
+  async run(ctx) {
+    const { input, deps } = ctx;
     const { courses } = await deps.assessment.buildCourseOutlines(input);
     const results = await awaitCommands(
-      deps,
-      workflow,
+      ctx,
       'GENERATING_COURSE_OUTLINES',
       courses.map((course) => ({
         name: `tab:${course.index}`,

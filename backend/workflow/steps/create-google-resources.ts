@@ -31,7 +31,8 @@ export const createGoogleResources = defineStep({
     certificationName: outputOf(wf, requestAssessment).certificationName,
     assessment: outputOf(wf, generateAssessment),
   }),
-  async run({ workflow, input, deps }) {
+  async run(ctx) {
+    const { workflow, input, deps } = ctx;
     const { request, assessment } = input;
     const shortId = input.workflowId.slice(0, 8);
     const payload: CreateAssessmentAssetsPayload = {
@@ -53,9 +54,7 @@ export const createGoogleResources = defineStep({
       // learner answers through the responder link and gets the results sheet at step 11.
       shareWithLearner: false,
     };
-    const results = await awaitCommands(deps, workflow, 'CREATING_GOOGLE_RESOURCES', [
-      { name: 'assets', type: 'create_assessment_assets', payload },
-    ]);
+    const results = await awaitCommands(ctx, 'CREATING_GOOGLE_RESOURCES', [{ name: 'assets', type: 'create_assessment_assets', payload }]);
     if (!results) return park('waiting for Apps Script to create the assessment assets');
     const assets = CreateAssessmentAssetsResult.parse(results.assets);
     const now = deps.now();

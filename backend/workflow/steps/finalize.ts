@@ -40,7 +40,8 @@ export const finalize = defineStep({
       },
     };
   },
-  async run({ workflow, input, deps }) {
+  async run(ctx) {
+    const { workflow, input, deps } = ctx;
     const { links, assets, request } = input;
     const share = request.shareWithLearner && deps.settings.featurePublicSharing;
     const rows: CellValue[][] = [
@@ -61,7 +62,7 @@ export const finalize = defineStep({
         payload: { fileIds: [assets.resultsSpreadsheetId], emails: [request.learnerEmail], role: 'reader' },
       });
     }
-    const results = await awaitCommands(deps, workflow, 'FINALIZING', specs);
+    const results = await awaitCommands(ctx, 'FINALIZING', specs);
     if (!results) return park('waiting for Apps Script to write Deliverables');
     const notShared = share ? SetSharingResult.parse(results.share).notShared : [];
     const lines = [

@@ -17,10 +17,11 @@ export const generateTrainingPlan = defineStep({
     spreadsheetId: outputOf(wf, createGoogleResources).resultsSpreadsheetId,
     gaps: outputOf(wf, analyzeResults),
   }),
-  async run({ workflow, input, deps }) {
+  async run(ctx) {
+    const { input, deps } = ctx;
     // Deterministic, so recomputing it on a re-run (after a park) gives the same plan.
     const plan = await deps.assessment.buildTrainingPlan({ certificationId: input.certificationId, gaps: input.gaps });
-    const results = await awaitCommands(deps, workflow, 'GENERATING_TRAINING_PLAN', [
+    const results = await awaitCommands(ctx, 'GENERATING_TRAINING_PLAN', [
       {
         name: 'tab',
         type: 'write_tab',

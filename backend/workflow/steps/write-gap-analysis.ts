@@ -13,8 +13,9 @@ export const writeGapAnalysis = defineStep({
   input: z.object({ spreadsheetId: z.string(), gaps: GapAnalysis }),
   output: z.object({ tab: WriteTabResult }),
   selectInput: (wf) => ({ spreadsheetId: outputOf(wf, createGoogleResources).resultsSpreadsheetId, gaps: outputOf(wf, analyzeResults) }),
-  async run({ workflow, input, deps }) {
-    const results = await awaitCommands(deps, workflow, 'WRITING_GAP_ANALYSIS', [
+  async run(ctx) {
+    const { input } = ctx;
+    const results = await awaitCommands(ctx, 'WRITING_GAP_ANALYSIS', [
       {
         name: 'tab',
         type: 'write_tab',
