@@ -3,7 +3,8 @@ import { sql } from 'drizzle-orm';
 import { openDatabase, rows, type Database } from '../../backend/db/client';
 import { getWorkflow } from '../../backend/db/repositories/workflow-repository';
 import { CheckpointBatcher } from '../../backend/workflow/checkpoint-batcher';
-import { leaseNextDueWorkflows, type CheckpointInput } from '../../backend/workflow/checkpoints';
+import { checkpointStep, leaseNextDueWorkflows, type CheckpointInput } from '../../backend/workflow/checkpoints';
+import { commandInserts, WorkspaceCommandQueue } from '../../backend/workspace/command-queue';
 import { STEP_STATUSES } from '../../shared/workflow-status';
 import { fakeEngine, fakeStep, newFakeWorkflow } from '../support/fake-engine';
 import { eventually } from '../support/backend';
@@ -91,6 +92,36 @@ describe.each(DRIVERS)('checkpoint group commit (%s)', (driver) => {
     expect((await getWorkflow(database.db, claimed[0].id))?.status).toBe('GENERATING_ASSESSMENT');
     expect((await getWorkflow(database.db, claimed[1].id))?.status).toBe('REQUESTED');
     expect((await getWorkflow(database.db, claimed[2].id))?.status).toBe('GENERATING_ASSESSMENT');
+  });
+
+  it('a park inserts its commands in the same statement: a fenced-off park inserts none, and one whose commands already existed is due at once', async () => {
+    const [stale, fresh, replay] = await claimFresh(3, 'batch-p');
+    const owner = (w: { id: string }) => ({ id: w.id, ownerEmail: 'engine@school.example', spreadsheetId: 's' });
+    const specs = [{ name: 'tab', type: 'write_tab' as const, payload: { spreadsheetId: 's', tabName: 'T', rows: [['a']] } }];
+    const park = (w: { id: string; version: number; wakeSeq: number }, version = w.version): CheckpointInput =>
+      advance({ id: w.id, version }, 'batch-p', {
+        to: 'REQUESTED',
+        outcome: 'parked',
+        output: undefined,
+        schedule: { kind: 'park', until: null, seenWakeSeq: Number(w.wakeSeq) },
+        commands: commandInserts(owner(w), 'REQUESTED', specs),
+      });
+    const commandsOf = async (id: string) =>
+      rows<{ status: string }>(database.db, sql`select status from workspace_commands where workflow_id = ${id}`);
+
+    expect(await checkpointStep(database.db, park(stale, stale.version - 1))).toBeNull();
+    expect(await commandsOf(stale.id)).toEqual([]);
+
+    expect(await checkpointStep(database.db, park(fresh))).not.toBeNull();
+    expect(await commandsOf(fresh.id)).toEqual([{ status: 'pending' }]);
+    expect((await getWorkflow(database.db, fresh.id))?.runAfter).toBeNull(); // parked until the result wakes it
+
+    // A re-run after a crash: the command was enqueued (and even finished) before this park.
+    const queue = new WorkspaceCommandQueue(database, 60_000);
+    await queue.ensureCommands(owner(replay), 'REQUESTED', specs);
+    expect(await checkpointStep(database.db, park(replay))).not.toBeNull();
+    expect(await commandsOf(replay.id)).toHaveLength(1);
+    expect((await getWorkflow(database.db, replay.id))?.runAfter).not.toBeNull(); // due now: the step reads the command again
   });
 
   it('the engine group-commits: 20 concurrent 11-step workflows take fewer statements than checkpoints', async () => {
